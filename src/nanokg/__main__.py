@@ -1,0 +1,5 @@
+"""Allow ``python -m nanokg``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,191 @@
+"""OWL reasoning with HermiT (bundled in owlready2) over the ontology and the asserted facts.
+
+HermiT classifies the ontology, realises every individual and infers property values
+(property chains, transitive properties). owlready2 writes back each individual's
+*direct* types and some property values; :func:`infer` then adds what those entail
+by plain subclass, subproperty and inverse-property closure, so the inferred graph holds
+every type and relation a SPARQL user would expect without running a reasoner.
+
+owlready2 parses Turtle unreliably, so the reasoner is handed N-Triples.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import OWL, BNode, Graph
+
+__all__ = ["InconsistentOntologyError", "ReasonerError", "infer"]
+
+_CLOSURE_RULES = (
+    # every named superclass of a type (HermiT reports direct types only)
+    """CONSTRUCT { ?x a ?super } WHERE {
+         ?x a ?c . ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super) && isIRI(?x))
+       }""",
+    # super-properties
+    """CONSTRUCT { ?s ?super ?o } WHERE {
+         ?p rdfs:subPropertyOf+ ?super . ?s ?p ?o . FILTER(isIRI(?super) && isIRI(?s))
+       }""",
+    # inverse properties, both ways
+    """CONSTRUCT { ?o ?inv ?s } WHERE {
+         { ?p owl:inverseOf ?inv } UNION { ?inv owl:inverseOf ?p }
+         ?s ?p ?o . FILTER(isIRI(?o) && isIRI(?s))
+       }""",
+)
+
+_DISJOINT_TYPES = """
+SELECT DISTINCT ?x ?a ?b WHERE {
+  { ?a owl:disjointWith ?b }
+  UNION
+  { ?all a owl:AllDisjointClasses ; owl:members ?list .
+    ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b . FILTER(?a != ?b) }
+  ?x a/rdfs:subClassOf* ?a .
+  ?x a/rdfs:subClassOf* ?b .
+  FILTER(isIRI(?x) && STR(?a) < STR(?b))
+} ORDER BY ?x ?a ?b
+"""
+
+_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+
+class ReasonerError(RuntimeError):
+    """HermiT could not run (no Java, a Java error)."""
+
+
+class InconsistentOntologyError(ReasonerError):
+    """The ontology plus the data are inconsistent; ``reasons`` says where."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__("ontology + data are inconsistent: " + "; ".join(reasons))
+
+
+@dataclass
+class Inference:
+    """What reasoning added: a graph of inferred triples (none of them asserted)."""
+
+    graph: Graph
+    seconds: float
+
+
+def _to_store(*graphs: Graph) -> ox.Store:
+    store = ox.Store()
+    for g in graphs:
+        store.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _label(store: ox.Store, term: ox.NamedNode) -> str:
+    rows = list(store.quads_for_pattern(term, ox.NamedNode(_PREFIXES["rdfs"] + "label"), None))
+    name = rows[0].object.value if rows else term.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return f"{name} <{term.value}>"
+
+
+def disjointness_violations(*graphs: Graph) -> list[str]:
+    """Individuals that are instances of two disjoint classes, in words."""
+    store = _to_store(*graphs)
+    out = []
+    for row in store.query(_DISJOINT_TYPES, prefixes=_PREFIXES):
+        out.append(
+            f"{_label(store, row['x'])} is an instance of disjoint classes "
+            f"{_label(store, row['a'])} and {_label(store, row['b'])}"
+        )
+    return out
+
+
+def _hermit(graph: Graph, workdir: Path, infer_property_values: bool = True):
+    """Run HermiT through owlready2 on ``graph``; return the owlready2 world."""
+    import owlready2
+
+    path = workdir / "input.nt"
+    graph.serialize(destination=str(path), format="nt", encoding="utf-8")
+    world = owlready2.World()
+    world.get_ontology(path.as_uri()).load(format="ntriples")
+    # owlready2 prints its progress on stdout/stderr; keep the command line quiet
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            owlready2.sync_reasoner_hermit(world, infer_property_values=infer_property_values, debug=0)
+    except owlready2.OwlReadyInconsistentOntologyError:
+        raise
+    except owlready2.OwlReadyJavaError as exc:
+        first = next((ln for ln in str(exc).splitlines() if ln.strip()), "Java error")
+        raise ReasonerError(f"HermiT failed: {first.strip()}") from None
+    except FileNotFoundError as exc:
+        raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename})") from None
+    return world
+
+
+def unsatisfiable_classes(ontology: Graph) -> list[str]:
+    """Named classes of the ontology (without data) that can have no instance."""
+    with tempfile.TemporaryDirectory(prefix="nanokg-tbox-") as tmp:
+        world = _hermit(ontology, Path(tmp), infer_property_values=False)
+        return sorted(f"{c.label.first() or c.name} <{c.iri}>" for c in world.inconsistent_classes())
+
+
+def infer(ontology: Graph, asserted: Graph) -> Inference:
+    """Reason over ontology + asserted facts; return the facts entailed and not asserted.
+
+    Raises
+    ------
+    InconsistentOntologyError
+        With the individuals typed by disjoint classes, or the unsatisfiable classes,
+        that make the whole inconsistent.
+    ReasonerError
+        When HermiT cannot run.
+    """
+    import time
+
+    import owlready2
+
+    start = time.perf_counter()
+    merged = Graph()
+    for g in (ontology, asserted):
+        for triple in g:
+            merged.add(triple)
+    with tempfile.TemporaryDirectory(prefix="nanokg-hermit-") as tmp:
+        try:
+            world = _hermit(merged, Path(tmp))
+        except owlready2.OwlReadyInconsistentOntologyError:
+            reasons = disjointness_violations(ontology, asserted)
+            unsat = unsatisfiable_classes(ontology)
+            if unsat:
+                reasons.append("unsatisfiable classes: " + ", ".join(unsat))
+            raise InconsistentOntologyError(reasons or ["HermiT gives no further detail"]) from None
+        out = Path(tmp) / "inferred.nt"
+        world.get_ontology("http://inferrences/").save(str(out), format="ntriples")
+        hermit = Graph()
+        hermit.parse(out, format="nt")
+
+    store = _to_store(ontology, asserted, hermit)
+    # apply the closure rules to a fixpoint (two or three rounds on this ontology)
+    while True:
+        before = len(store)
+        for rule in _CLOSURE_RULES:
+            new = list(store.query(rule, prefixes=_PREFIXES))
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in new)
+        if len(store) == before:
+            break
+    everything = Graph()
+    everything.parse(
+        data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt"
+    )
+    inferred = everything - ontology - asserted
+    # the reasoner's reclassification of ontology classes belongs to the inferred graph too,
+    # but tautologies (X subClassOf X, owl:Thing) are noise for users
+    # Blank nodes come back renamed from the round trip, so OWL axiom structure would
+    # look "new"; the ontology graph already holds it.
+    for triple in list(inferred):
+        s, p, o = triple
+        if isinstance(s, BNode) or isinstance(o, BNode) or s == o or o == OWL.Thing:
+            inferred.remove(triple)
+    return Inference(inferred, time.perf_counter() - start)

@@ -1,0 +1,806 @@
+"""Curated records: their schema, and loading them from ``data/`` with line numbers.
+
+Every error is reported as one :class:`DataError` line, ``FILE:LINE: FIELD: message``,
+so a curator can jump to the place at fault. Loading never writes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "CARRIER_CLASSES",
+    "STAGES",
+    "Curation",
+    "DataError",
+    "DataErrors",
+    "Product",
+    "load_curation",
+]
+
+# ---------------------------------------------------------------------------
+# Closed value lists (the ontology holds their meaning; see data/README.md)
+# ---------------------------------------------------------------------------
+#: carrier class id -> (ontology class local name or NPO id, top-level class id)
+CARRIER_CLASSES: dict[str, tuple[str, str]] = {
+    "liposome": ("npo:NPO_719", "liposome"),
+    "pegylated-liposome": ("nkg:PEGylatedLiposome", "liposome"),
+    "non-pegylated-liposome": ("nkg:NonPEGylatedLiposome", "liposome"),
+    "thermosensitive-liposome": ("nkg:ThermosensitiveLiposome", "liposome"),
+    "cationic-liposome": ("nkg:CationicLiposome", "liposome"),
+    "immunoliposome": ("nkg:Immunoliposome", "liposome"),
+    "polymeric-micelle": ("nkg:PolymericMicelle", "polymeric-micelle"),
+    "nanoparticle": ("nkg:NanoparticleCarrier", "nanoparticle"),
+    "albumin-bound-nanoparticle": ("nkg:AlbuminBoundNanoparticle", "nanoparticle"),
+    "polymeric-nanoparticle": ("npo:NPO_1375", "nanoparticle"),
+    "polymer-drug-conjugate": ("nkg:PolymerDrugConjugate", "polymer-drug-conjugate"),
+    "hpma-conjugate": ("nkg:HPMAConjugate", "polymer-drug-conjugate"),
+    "peg-conjugate": ("nkg:PEGConjugate", "polymer-drug-conjugate"),
+    "polysaccharide-conjugate": ("nkg:PolysaccharideConjugate", "polymer-drug-conjugate"),
+    "dextran-conjugate": ("nkg:DextranConjugate", "polymer-drug-conjugate"),
+    "polyglutamate-conjugate": ("nkg:PolyglutamateConjugate", "polymer-drug-conjugate"),
+    "inorganic-nanoparticle": ("npo:NPO_1536", "inorganic-nanoparticle"),
+    "iron-oxide-nanoparticle": ("npo:NPO_729", "inorganic-nanoparticle"),
+    "silica-nanoparticle": ("npo:NPO_1373", "inorganic-nanoparticle"),
+    "gold-silica-nanoshell": ("nkg:GoldSilicaNanoshell", "inorganic-nanoparticle"),
+}
+
+STAGES = ("preclinical", "clinical", "phase-1", "phase-1-2", "phase-2", "phase-3", "approved")
+CLINICAL_PHASES = ("clinical", "phase-1", "phase-1-2", "phase-2", "phase-3")
+TERMINATION_REASONS = ("preparation-cost", "safety", "insufficient-efficacy")
+MEASURES = (
+    "orr", "dcr", "auc-ratio", "mtd-ratio", "half-life", "half-life-ratio", "drug-loading",
+    "drug-content", "carrier-molecular-weight", "toxic-dose", "annual-revenue",
+)  # fmt: skip
+UNITS = (
+    "percent", "fold", "hour", "mg-per-m2", "g-per-mol", "nanometre", "degree-celsius",
+    "usd-per-year",
+)  # fmt: skip
+SURFACE_MODIFICATIONS = ("pegylation", "ligand-conjugation")
+HISTORY_CONCEPTS = (
+    "liposome", "epr-effect", "pegylation", "active-targeting", "passive-targeting",
+    "ph-responsive-release", "sustained-release", "long-circulating-nanoparticle",
+)  # fmt: skip
+IMMUNE_PREDICATES = (
+    "targets", "induces", "releases", "inhibits", "promotes", "reduces-expression-of",
+    "alerts", "generates", "located-in", "turns-into", "stratifies", "combined-with",
+)  # fmt: skip
+
+Stage = Literal["preclinical", "clinical", "phase-1", "phase-1-2", "phase-2", "phase-3", "approved"]
+Qualifier = Literal["exact", "about", "up-to", "at-least", "more-than", "range"]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataError:
+    """One problem in the curated data, located to a file, line and field."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class DataErrors(Exception):
+    """Raised when curated data do not validate; holds every :class:`DataError` found."""
+
+    def __init__(self, errors: list[DataError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+# ---------------------------------------------------------------------------
+# YAML with line numbers
+# ---------------------------------------------------------------------------
+class _LineDict(dict):
+    """A mapping that remembers the line of itself and of each of its keys."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineList(list):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader whose mappings and lists know their line numbers (1-based)."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: D102
+        self.flatten_mapping(node)
+        mapping = _LineDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in mapping:
+                raise yaml.MarkedYAMLError(
+                    problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
+                )
+            mapping[key] = self.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
+    def construct_sequence(self, node, deep=False):  # noqa: D102
+        seq = _LineList(self.construct_object(child, deep=True) for child in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return seq
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+
+
+def _line_of(raw: Any, loc: tuple) -> int:
+    """Find the line of the deepest node of ``raw`` that ``loc`` (a pydantic path) reaches."""
+    line = getattr(raw, "line", 0)
+    node = raw
+    for part in loc:
+        if isinstance(node, _LineDict) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, _LineList) and isinstance(part, int) and part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Correction(_Model):
+    """What the source says at a garbled place, what we hold instead, and why."""
+
+    seed_says: str
+    corrected: str
+    reason: str
+
+
+class Evidence(_Model):
+    """The support of one fact: a source with a verbatim quote, or a curator's note."""
+
+    quote: str | None = None
+    source: Id | None = None
+    locator: str | None = None
+    note: str | None = None
+    correction: Correction | None = None
+    #: set by the loader: "data/FILE.yaml:LINE"
+    curated_from: str = ""
+
+    @model_validator(mode="after")
+    def _needs_support(self):
+        if not self.quote and not self.locator and not self.note:
+            raise ValueError("a fact needs a quote (or a locator, or for general knowledge a note)")
+        return self
+
+
+class Named(Evidence):
+    """An alias or synonym with its own evidence."""
+
+    name: str = Field(min_length=1)
+
+
+class Carrier(Evidence):
+    classes: list[str] = Field(min_length=1)
+    detail: str | None = None
+
+
+class MaterialRef(Evidence):
+    material: Id
+
+
+class SurfaceRef(Evidence):
+    modification: Literal["pegylation", "ligand-conjugation"]
+
+
+class PayloadRef(Evidence):
+    agent: Id
+
+
+class Size(Evidence):
+    min: float
+    max: float
+    qualifier: Qualifier = "exact"
+
+
+class Targeting(Evidence):
+    target: Id | None = None
+    ligand: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if not self.target and not self.ligand:
+            raise ValueError("targeting needs a target, a ligand, or both")
+        return self
+
+
+class IndicationRef(Evidence):
+    disease: Id
+
+
+class Combination(Evidence):
+    partner: Id
+    indication: Id | None = None
+
+
+class StageRef(Evidence):
+    value: Stage
+
+
+class Approval(Evidence):
+    agency: Id | None = None
+    region: Id | None = None
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    indication: Id | None = None
+
+
+class Trial(Evidence):
+    phase: Literal["clinical", "phase-1", "phase-1-2", "phase-2", "phase-3"]
+    status: Literal["ongoing", "completed", "terminated"] | None = None
+    reasons: list[Id] = []
+
+
+class Outcome(Evidence):
+    measure: Literal[MEASURES]  # type: ignore[valid-type]
+    value: float | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: Literal[UNITS]  # type: ignore[valid-type]
+    qualifier: Qualifier = "exact"
+    phase: Stage | None = None
+    indication: Id | None = None
+    comparator: Id | None = None
+
+    @model_validator(mode="after")
+    def _value_or_range(self):
+        if self.value is None and (self.min is None or self.max is None):
+            raise ValueError("an outcome needs a value, or both min and max")
+        return self
+
+
+class AdverseEffectRef(Evidence):
+    effect: Id
+    relation: Literal["causes", "reduced", "absent"] = "causes"
+    dose_limiting: bool = False
+    phase: Stage | None = None
+
+
+class Release(Evidence):
+    mechanism: Literal["thermosensitive-release", "ph-responsive-release", "enzyme-responsive-release"]
+    stimulus: Literal["heat", "ph", "phospholipase-a2", "light", "magnetic-field"] | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: Literal[UNITS] | None = None  # type: ignore[valid-type]
+
+
+class DeveloperRef(Evidence):
+    organisation: Id
+
+
+class Finding(Evidence):
+    text: str = Field(min_length=1)
+    phase: Stage | None = None
+    indication: Id | None = None
+
+
+class ApplicationRef(Evidence):
+    procedure: Id
+
+
+class Product(Evidence):
+    """One nanomedicine product and everything the sources say of it."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    aliases: list[Named] = []
+    carrier: Carrier
+    materials: list[MaterialRef] = []
+    surface: list[SurfaceRef] = []
+    payloads: list[PayloadRef] = []
+    size: Size | None = None
+    targeting: list[Targeting] = []
+    indications: list[IndicationRef] = []
+    applications: list[ApplicationRef] = []
+    combinations: list[Combination] = []
+    stage: StageRef
+    approvals: list[Approval] = []
+    trials: list[Trial] = []
+    outcomes: list[Outcome] = []
+    adverse_effects: list[AdverseEffectRef] = []
+    release: list[Release] = []
+    developers: list[DeveloperRef] = []
+    findings: list[Finding] = []
+
+
+class Drug(Evidence):
+    id: Id
+    name: str
+    kind: Literal[
+        "small-molecule", "sirna", "gene", "protein", "antibody", "radiolabel",
+        "imaging-label", "inorganic-agent", "formulation",
+    ]  # fmt: skip
+    synonyms: list[Named] = []
+    active_ingredient: Id | None = None
+    excipients: list[Id] = []
+
+
+class Target(Evidence):
+    id: Id
+    name: str
+    kind: Literal["receptor", "antigen", "growth-factor", "adhesion-molecule", "integrin"]
+    compartment: Literal["tumour-cell", "tumour-endothelium"]
+    synonyms: list[Named] = []
+
+
+class Ligand(Evidence):
+    id: Id
+    name: str
+    kind: Literal[
+        "antibody", "antibody-fragment", "protein", "peptide", "sugar", "vitamin", "aptamer",
+        "small-molecule",
+    ]  # fmt: skip
+    binds: Id | None = None
+    synonyms: list[Named] = []
+
+
+class Disease(Evidence):
+    id: Id
+    name: str
+    cancer: bool
+    broader: list[Id] = []
+    synonyms: list[Named] = []
+
+
+class Material(Evidence):
+    id: Id
+    name: str
+    kind: Literal["polymer", "block-copolymer", "lipid", "protein", "surfactant", "inorganic", "excipient"]
+    components: list[Id] = []
+    synonyms: list[Named] = []
+
+
+class Effect(Evidence):
+    id: Id
+    name: str
+    synonyms: list[Named] = []
+
+
+class ProcedureRecord(Evidence):
+    id: Id
+    name: str
+    kind: Literal["ablation", "radiotherapy", "chemotherapy", "phototherapy", "imaging"]
+    synonyms: list[Named] = []
+
+
+class Organisation(Evidence):
+    id: Id
+    name: str
+    kind: Literal["regulator", "company"]
+    country: Id | None = None
+    synonyms: list[Named] = []
+
+
+class Region(Evidence):
+    id: Id
+    name: str
+    synonyms: list[Named] = []
+
+
+class Source(_Model):
+    id: Id
+    title: str
+    kind: Literal["document", "general-knowledge"]
+    path: str | None = None
+    citation: str | None = None
+    authors: list[str] = []
+    year: int | None = None
+    language_note: str | None = None
+
+
+class Statistic(Evidence):
+    id: Id
+    label: str
+    value: float
+    qualifier: Qualifier = "exact"
+    status: Literal["approved", "in-clinical-trials"] | None = None
+    carrier_class: str | None = None
+
+
+class Person(Evidence):
+    id: Id
+    name: str
+
+
+class Event(Evidence):
+    id: Id
+    year: int
+    precision: Literal["year", "decade"] = "year"
+    label: str
+    people: list[Id] = []
+    concepts: list[Literal[HISTORY_CONCEPTS]] = []  # type: ignore[valid-type]
+    products: list[Id] = []
+
+
+class Challenge(Evidence):
+    id: Id
+    label: str
+    description: str
+
+
+class ImmuneRelation(Evidence):
+    predicate: Literal[IMMUNE_PREDICATES]  # type: ignore[valid-type]
+    object: Id
+
+
+class Approach(Evidence):
+    id: Id
+    label: str
+    description: str
+    relations: list[ImmuneRelation] = []
+
+
+class ImmuneEntity(Evidence):
+    id: Id
+    label: str
+    kind: Literal[
+        "process", "cell-type", "molecule", "damp", "lymphoid-organ", "biomarker",
+        "tumour-immune-phenotype", "concept",
+    ]  # fmt: skip
+    description: str | None = None
+    synonyms: list[Named] = []
+    relations: list[ImmuneRelation] = []
+
+
+# file key -> (record model, kind of IRI)
+_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
+    "products": (Product, "product"),
+    "drugs": (Drug, "drug"),
+    "targets": (Target, "target"),
+    "ligands": (Ligand, "ligand"),
+    "diseases": (Disease, "disease"),
+    "materials": (Material, "material"),
+    "effects": (Effect, "effect"),
+    "procedures": (ProcedureRecord, "procedure"),
+    "organisations": (Organisation, "organisation"),
+    "regions": (Region, "region"),
+    "sources": (Source, "source"),
+    "statistics": (Statistic, "statistic"),
+    "people": (Person, "person"),
+    "history": (Event, "event"),
+    "challenges": (Challenge, "challenge"),
+    "approaches": (Approach, "immuno"),
+    "entities": (ImmuneEntity, "immuno"),
+}
+
+
+@dataclass
+class Curation:
+    """Every curated record, by section, with where each came from."""
+
+    records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _SECTIONS})
+    #: (section, id) -> "path:line"
+    origin: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> list[Any]:
+        try:
+            return self.records[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def ids(self, *sections: str) -> set[str]:
+        """Ids defined in the given sections."""
+        return {r.id for s in sections for r in self.records[s]}
+
+    def iter_evidence(self) -> Iterator[tuple[Evidence, str]]:
+        """Every evidence-bearing object with its location, depth first."""
+
+        def walk(obj: Any, where: str) -> Iterator[tuple[Evidence, str]]:
+            if isinstance(obj, Evidence):
+                yield obj, obj.curated_from or where
+            if isinstance(obj, BaseModel):
+                for name in type(obj).model_fields:
+                    yield from walk(getattr(obj, name), where)
+            elif isinstance(obj, list):
+                for item in obj:
+                    yield from walk(item, where)
+
+        for section, records in self.records.items():
+            for record in records:
+                yield from walk(record, self.origin.get((section, getattr(record, "id", "")), ""))
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+def _stamp(raw: Any, model: BaseModel, rel: str) -> BaseModel:
+    """Copy the YAML line of each evidence-bearing mapping into its ``curated_from``."""
+
+    def walk(raw_node: Any, obj: Any) -> Any:
+        if isinstance(obj, BaseModel) and isinstance(raw_node, _LineDict):
+            updates = {}
+            for name in type(obj).model_fields:
+                if name in raw_node:
+                    value = getattr(obj, name)
+                    new = walk(raw_node[name], value)
+                    if new is not value:
+                        updates[name] = new
+            if isinstance(obj, Evidence):
+                updates["curated_from"] = f"{rel}:{raw_node.line}"
+            return obj.model_copy(update=updates) if updates else obj
+        if isinstance(obj, list) and isinstance(raw_node, _LineList):
+            return [walk(r, o) for r, o in zip(raw_node, obj, strict=True)]
+        return obj
+
+    return walk(raw, model)
+
+
+def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError]) -> None:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - safe loader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = " ".join(str(exc.problem or exc.context or "malformed YAML").split())
+        errors.append(DataError(rel, line, "", f"malformed YAML: {problem}"))
+        return
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        errors.append(DataError(rel, 0, "", f"unreadable YAML: {' '.join(str(exc).split())}"))
+        return
+    if raw is None:
+        return
+    if not isinstance(raw, dict):
+        errors.append(DataError(rel, 1, "", "the file must be a mapping of sections"))
+        return
+    default_source = raw.get("default_source")
+    for key, value in raw.items():
+        if key == "default_source":
+            continue
+        if key not in _SECTIONS:
+            known = ", ".join(sorted(_SECTIONS))
+            errors.append(DataError(rel, raw.key_lines[key], key, f"unknown section (known: {known})"))
+            continue
+        model, _ = _SECTIONS[key]
+        if not isinstance(value, list):
+            errors.append(DataError(rel, raw.key_lines[key], key, "must be a list of records"))
+            continue
+        for index, item in enumerate(value):
+            item_line = value.item_lines[index]
+            try:
+                record = model.model_validate(item)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = (key, index, *err["loc"])
+                    line = _line_of(raw, loc) or item_line
+                    msg = err["msg"].removeprefix("Value error, ")
+                    if err["type"] == "literal_error":
+                        msg = f"{_short(err.get('input'))} is not one of the allowed values ({err['ctx']['expected']})"
+                    elif err["type"] == "extra_forbidden":
+                        msg = "unknown field (typo?)"
+                    elif err["type"] == "missing":
+                        msg = "required field is missing"
+                    errors.append(DataError(rel, line, _dotted(loc), msg))
+                continue
+            record = _stamp(item, record, rel)
+            if default_source and isinstance(record, Evidence):
+                record = _default_sources(record, default_source)
+            rid = record.id
+            origin = f"{rel}:{item_line}"
+            if (key, rid) in curation.origin:
+                errors.append(
+                    DataError(rel, item_line, f"{key}[{index}].id",
+                              f"duplicate id {rid!r} (first defined at {curation.origin[(key, rid)]})")
+                )  # fmt: skip
+                continue
+            curation.origin[(key, rid)] = origin
+            curation.records[key].append(record)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _default_sources(record: BaseModel, default: str) -> BaseModel:
+    """Fill the file's ``default_source`` into every evidence without a source."""
+    updates = {}
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        if isinstance(value, BaseModel):
+            new = _default_sources(value, default)
+            if new is not value:
+                updates[name] = new
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            new_list = [_default_sources(v, default) for v in value]
+            if any(a is not b for a, b in zip(new_list, value, strict=True)):
+                updates[name] = new_list
+    if isinstance(record, Evidence) and record.source is None:
+        updates["source"] = default
+    return record.model_copy(update=updates) if updates else record
+
+
+def load_curation(data_dir: Path, root: Path | None = None) -> Curation:
+    """Load and validate every YAML file under ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir
+        The folder of curated files (``data/`` in the repository).
+    root
+        Paths in error messages are shown relative to this folder (default: the parent
+        of ``data_dir``).
+
+    Raises
+    ------
+    DataErrors
+        With one located line per problem, when anything is malformed, unknown,
+        inconsistent or refers to an undefined id.
+    """
+    root = root or data_dir.parent
+    curation = Curation()
+    errors: list[DataError] = []
+    files = sorted(p for p in data_dir.rglob("*.yaml"))
+    if not files:
+        raise DataErrors([DataError(str(data_dir), 0, "", "no curated YAML files found")])
+    for path in files:
+        try:
+            rel = str(path.relative_to(root))
+        except ValueError:
+            rel = str(path)
+        _parse_file(path, rel, curation, errors)
+    if not errors:
+        errors.extend(_check_references(curation))
+    if errors:
+        raise DataErrors(errors)
+    return curation
+
+
+def _where(evidence: Evidence) -> tuple[str, int]:
+    path, _, line = evidence.curated_from.rpartition(":")
+    return path, int(line) if line.isdigit() else 0
+
+
+def _check_references(c: Curation) -> list[DataError]:
+    """Cross-record checks: undefined ids, contradictions, value ranges."""
+    errors: list[DataError] = []
+
+    def err(ev: Evidence, fld: str, msg: str) -> None:
+        path, line = _where(ev)
+        errors.append(DataError(path, line, fld, msg))
+
+    sources = {s.id: s for s in c.sources}
+    drugs, targets, ligands = c.ids("drugs"), c.ids("targets"), c.ids("ligands")
+    diseases, materials, effects = c.ids("diseases"), c.ids("materials"), c.ids("effects")
+    procedures, orgs, regions = c.ids("procedures"), c.ids("organisations"), c.ids("regions")
+    products, people = c.ids("products"), c.ids("people")
+    immune = c.ids("approaches", "entities")
+    regulators = {o.id for o in c.organisations if o.kind == "regulator"}
+
+    def ref(ev: Evidence, fld: str, value: str | None, pool: set[str], what: str) -> None:
+        if value is not None and value not in pool:
+            err(ev, fld, f"{value!r} is not a defined {what} id")
+
+    for ev, _where_ in c.iter_evidence():
+        if ev.source is None:
+            err(ev, "source", "no source: set `source:` or the file's `default_source:`")
+        elif ev.source not in sources:
+            err(ev, "source", f"{ev.source!r} is not a source defined in sources.yaml")
+        elif sources[ev.source].kind == "general-knowledge" and not ev.note:
+            err(ev, "note", "a general-knowledge fact needs a note saying what it rests on")
+        elif sources[ev.source].kind == "document" and not (ev.quote or ev.locator):
+            err(ev, "quote", f"a fact from {ev.source} needs a quote or a locator")
+
+    for p in c.products:
+        tops = set()
+        for cls in p.carrier.classes:
+            if cls not in CARRIER_CLASSES:
+                err(p.carrier, "carrier.classes", f"unknown carrier class {cls!r} (see data/README.md)")
+            else:
+                tops.add(CARRIER_CLASSES[cls][1])
+        if len(tops) > 1:
+            err(p.carrier, "carrier.classes", f"classes fall under more than one carrier class: {sorted(tops)}")
+        for m in p.materials:
+            ref(m, "materials.material", m.material, materials, "material")
+        for a in p.payloads:
+            ref(a, "payloads.agent", a.agent, drugs, "drug")
+        if p.size is not None:
+            if p.size.min <= 0 or p.size.max <= 0:
+                err(p.size, "size", f"size must be positive (min {p.size.min:g}, max {p.size.max:g})")
+            elif p.size.min > p.size.max:
+                err(p.size, "size", f"reversed size range: min {p.size.min:g} is greater than max {p.size.max:g}")
+        for t in p.targeting:
+            ref(t, "targeting.target", t.target, targets, "target")
+            ref(t, "targeting.ligand", t.ligand, ligands, "ligand")
+        for i in p.indications:
+            ref(i, "indications.disease", i.disease, diseases, "disease")
+        for a in p.applications:
+            ref(a, "applications.procedure", a.procedure, procedures, "procedure")
+        for cb in p.combinations:
+            ref(cb, "combinations.partner", cb.partner, drugs | procedures, "drug or procedure")
+            ref(cb, "combinations.indication", cb.indication, diseases, "disease")
+        for ap in p.approvals:
+            ref(ap, "approvals.agency", ap.agency, regulators, "regulator (organisation of kind regulator)")
+            ref(ap, "approvals.region", ap.region, regions, "region")
+            ref(ap, "approvals.indication", ap.indication, diseases, "disease")
+        if p.approvals and p.stage.value != "approved":
+            err(p.stage, "stage", f"has approvals but stage is {p.stage.value!r}")
+        if p.stage.value == "approved" and not p.approvals:
+            err(p.stage, "stage", "stage is 'approved' but no approval is recorded")
+        rank = STAGES.index(p.stage.value)
+        for tr in p.trials:
+            if STAGES.index(tr.phase) > rank:
+                err(tr, "trials.phase", f"trial phase {tr.phase!r} is above the product's stage {p.stage.value!r}")
+            for reason in tr.reasons:
+                if reason not in effects and reason not in TERMINATION_REASONS:
+                    err(tr, "trials.reasons", f"{reason!r} is neither an effect id nor one of {TERMINATION_REASONS}")
+            if tr.reasons and tr.status != "terminated":
+                err(tr, "trials.reasons", "termination reasons given but status is not 'terminated'")
+        for o in p.outcomes:
+            ref(o, "outcomes.indication", o.indication, diseases, "disease")
+            ref(o, "outcomes.comparator", o.comparator, drugs | products, "drug or product")
+            if o.min is not None and o.max is not None and o.min > o.max:
+                err(o, "outcomes", f"reversed range: min {o.min:g} is greater than max {o.max:g}")
+        for ae in p.adverse_effects:
+            ref(ae, "adverse_effects.effect", ae.effect, effects, "effect")
+        for r in p.release:
+            if r.min is not None and r.max is not None and r.min > r.max:
+                err(r, "release", f"reversed range: min {r.min:g} is greater than max {r.max:g}")
+        for d in p.developers:
+            ref(d, "developers.organisation", d.organisation, orgs, "organisation")
+        for f in p.findings:
+            ref(f, "findings.indication", f.indication, diseases, "disease")
+
+    for d in c.drugs:
+        ref(d, "active_ingredient", d.active_ingredient, drugs, "drug")
+        for x in d.excipients:
+            ref(d, "excipients", x, materials, "material")
+    for lg in c.ligands:
+        ref(lg, "binds", lg.binds, targets, "target")
+    for ds in c.diseases:
+        for b in ds.broader:
+            ref(ds, "broader", b, diseases, "disease")
+    for m in c.materials:
+        for x in m.components:
+            ref(m, "components", x, materials, "material")
+    for o in c.organisations:
+        ref(o, "country", o.country, regions, "region")
+    for s in c.statistics:
+        if s.carrier_class is not None and s.carrier_class not in {v[1] for v in CARRIER_CLASSES.values()}:
+            err(s, "carrier_class", f"{s.carrier_class!r} is not a top carrier class")
+    for e in c.history:
+        for x in e.people:
+            ref(e, "people", x, people, "person")
+        for x in e.products:
+            ref(e, "products", x, products, "product")
+    for rec in (*c.approaches, *c.entities):
+        for r in rec.relations:
+            ref(r, "relations.object", r.object, immune, "immunotherapy approach or entity")
+    return errors
