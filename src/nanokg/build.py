@@ -165,6 +165,7 @@ class _Writer:
         # a combination partner or comparator id may name a drug, a procedure or a product
         self.drug_ids = c.ids("drugs")
         self.procedure_ids = c.ids("procedures")
+        self.names = {r.id: r.name for section in ("diseases", "drugs", "products") for r in c.records[section]}
 
     def evidence(self, ev: rec.Evidence) -> URIRef:
         key = id(ev)
@@ -308,14 +309,36 @@ def _stage(value: str) -> URIRef:
     return VAL[value]
 
 
-def _outcome_label(product: rec.Product, o: rec.Outcome) -> str:
-    measure = o.measure.replace("-", " ")
-    amount = f"{o.value:g}" if o.value is not None else f"{o.min:g}-{o.max:g}"
-    unit = {"percent": " %", "fold": "-fold", "hour": " h", "mg-per-m2": " mg/m2", "g-per-mol": " g/mol",
-            "nanometre": " nm", "degree-celsius": " °C", "usd-per-year": " USD/year"}[o.unit]  # fmt: skip
-    context = [x for x in (o.phase and _STAGE_LABELS[o.phase], o.indication) if x]
-    ctx = f" ({', '.join(context)})" if context else ""
-    return f"{product.name}: {measure} {o.qualifier.replace('-', ' ') + ' ' if o.qualifier not in ('exact', 'range') else ''}{amount}{unit}{ctx}"
+_MEASURE_NAMES = {
+    "orr": "ORR", "dcr": "DCR", "auc-ratio": "AUC ratio", "mtd-ratio": "MTD ratio",
+    "half-life": "half-life", "half-life-ratio": "half-life ratio", "drug-loading": "drug loading",
+    "drug-content": "drug content", "carrier-molecular-weight": "carrier molecular weight",
+    "toxic-dose": "dose at onset of toxicity", "annual-revenue": "annual revenue",
+}  # fmt: skip
+_UNIT_SUFFIX = {
+    "percent": " %", "fold": "-fold", "hour": " h", "mg-per-m2": " mg/m2", "g-per-mol": " g/mol",
+    "nanometre": " nm", "degree-celsius": " °C", "usd-per-year": " USD/year",
+}  # fmt: skip
+
+
+def _fmt(value: float) -> str:
+    """A number as people write it: 25, 1.7, 967,000,000."""
+    if value == int(value):
+        return f"{int(value):,}" if abs(value) >= 100_000 else str(int(value))
+    return f"{value:g}"
+
+
+def _outcome_label(o: rec.Outcome, names: dict[str, str]) -> str:
+    """A human-readable outcome, e.g. 'ORR 25 % (phase 2, breast cancer)'."""
+    amount = _fmt(o.value) if o.value is not None else f"{_fmt(o.min)}-{_fmt(o.max)}"
+    qualifier = "" if o.qualifier in ("exact", "range") else o.qualifier.replace("-", " ") + " "
+    context = [
+        _STAGE_LABELS[o.phase] if o.phase else None,
+        names.get(o.indication) if o.indication else None,
+        f"vs {names.get(o.comparator, o.comparator)}" if o.comparator else None,
+    ]
+    ctx = ", ".join(x for x in context if x)
+    return f"{_MEASURE_NAMES[o.measure]} {qualifier}{amount}{_UNIT_SUFFIX[o.unit]}" + (f" ({ctx})" if ctx else "")
 
 
 def _product(w: _Writer, p: rec.Product) -> None:
@@ -402,7 +425,7 @@ def _product(w: _Writer, p: rec.Product) -> None:
         node = entity_iri("outcome", f"{p.id}-{o.measure}-{counts[o.measure]}")
         w.fact(iri, NKG.hasOutcome, node, o)
         w.fact(node, RDF.type, NKG.Outcome, o)
-        w.fact(node, RDFS.label, Literal(_outcome_label(p, o)), o)
+        w.fact(node, RDFS.label, Literal(_outcome_label(o, w.names)), o)
         w.fact(node, NKG.outcomeMeasure, VAL[o.measure], o)
         if o.value is not None:
             w.fact(node, QUDT.numericValue, _num(o.value), o)

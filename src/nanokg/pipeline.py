@@ -17,7 +17,7 @@ from rdflib.compare import to_canonical_graph
 from . import resources
 from .build import build_asserted
 from .reason import infer
-from .records import load_curation
+from .records import DataErrors, load_curation, verify_quotes
 from .store import default_store_path, write_store
 from .validate import qc_violations, shacl_violations
 from .vocabulary import GRAPHS
@@ -44,6 +44,7 @@ class BuildReport:
     store: Path
     triples: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def load_ontology(path: Path) -> Graph:
@@ -66,6 +67,7 @@ def build_graph(
     data_dir: Path | None = None,
     ontology_dir: Path | None = None,
     store_path: Path | None = None,
+    seeds_dir: Path | None = None,
 ) -> BuildReport:
     """Build, reason, validate and store the knowledge graph.
 
@@ -83,13 +85,22 @@ def build_graph(
     data_dir = Path(data_dir or resources.data_dir())
     ontology_dir = Path(ontology_dir or resources.ontology_dir())
     store_path = Path(store_path or default_store_path())
+    seeds_dir = Path(seeds_dir or resources.seeds_dir())
     timings: dict[str, float] = {}
+    notes: list[str] = []
 
     def step(name: str, start: float) -> None:
         timings[name] = round(time.perf_counter() - start, 3)
 
     t = time.perf_counter()
     curation = load_curation(data_dir)
+    # quotes are checked against the seeds whenever they are at hand (always in CI)
+    if seeds_dir.is_dir():
+        bad_quotes = verify_quotes(curation, seeds_dir)
+        if bad_quotes:
+            raise DataErrors(bad_quotes)
+    else:
+        notes.append(f"quotes not checked: no seed folder at {seeds_dir} (set NANOKG_SEEDS)")
     ontology = load_ontology(ontology_dir / "nanokg.ttl")
     shapes = load_ontology(ontology_dir / "shapes.ttl")
     step("load", t)
@@ -133,4 +144,4 @@ def build_graph(
     write_store(store_path, graphs)
     step("store", t)
     names = {v: k for k, v in GRAPHS.items()}
-    return BuildReport(store_path, {names[n]: len(g) for n, g in graphs.items()}, timings)
+    return BuildReport(store_path, {names[n]: len(g) for n, g in graphs.items()}, timings, notes)

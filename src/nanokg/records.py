@@ -23,6 +23,7 @@ __all__ = [
     "DataErrors",
     "Product",
     "load_curation",
+    "verify_quotes",
 ]
 
 # ---------------------------------------------------------------------------
@@ -803,4 +804,31 @@ def _check_references(c: Curation) -> list[DataError]:
     for rec in (*c.approaches, *c.entities):
         for r in rec.relations:
             ref(r, "relations.object", r.object, immune, "immunotherapy approach or entity")
+    return errors
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def verify_quotes(curation: Curation, seeds_dir: Path) -> list[DataError]:
+    """Check that every quote appears verbatim (up to whitespace) in its source document.
+
+    Returns one :class:`DataError` per quote that is not found, or per source file missing.
+    """
+    texts: dict[str, str] = {}
+    errors: list[DataError] = []
+    for source in curation.sources:
+        if source.path:
+            path = seeds_dir / source.path
+            if path.is_file():
+                texts[source.id] = _normalise(path.read_text(encoding="utf-8"))
+            else:
+                errors.append(DataError(str(path), 0, "", f"source document of {source.id!r} not found"))
+    if errors:
+        return errors
+    for ev, _ in curation.iter_evidence():
+        if ev.quote and ev.source in texts and _normalise(ev.quote) not in texts[ev.source]:
+            path, line = _where(ev)
+            errors.append(DataError(path, line, "quote", f"not found verbatim in {ev.source}: {_short(ev.quote)}"))
     return errors
