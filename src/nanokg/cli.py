@@ -51,9 +51,9 @@ def _handles_errors(func):
         except DataErrors as exc:
             _fail([str(e) for e in exc.errors], code=2)
         except InconsistentOntologyError as exc:
-            _fail(["HermiT: ontology + data are inconsistent"] + exc.reasons)
+            _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
         except ValidationFailed as exc:
-            _fail([str(exc)] + exc.problems)
+            _fail([str(exc), *exc.problems])
         except (OntologyError, ReasonerError, StoreMissingError, QueryNotFoundError) as exc:
             _fail([str(exc)])
 

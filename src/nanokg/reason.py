@@ -176,16 +176,13 @@ def infer(ontology: Graph, asserted: Graph) -> Inference:
         if len(store) == before:
             break
     everything = Graph()
-    everything.parse(
-        data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt"
-    )
+    everything.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
     inferred = everything - ontology - asserted
-    # the reasoner's reclassification of ontology classes belongs to the inferred graph too,
-    # but tautologies (X subClassOf X, owl:Thing) are noise for users
-    # Blank nodes come back renamed from the round trip, so OWL axiom structure would
-    # look "new"; the ontology graph already holds it.
+    # Tautologies (X subClassOf X, owl:Thing) are noise for users, and blank nodes come
+    # back renamed from the round trip, so OWL axiom structure would look "new" although
+    # the ontology graph already holds it.
     for triple in list(inferred):
-        s, p, o = triple
+        s, _, o = triple
         if isinstance(s, BNode) or isinstance(o, BNode) or s == o or o == OWL.Thing:
             inferred.remove(triple)
     return Inference(inferred, time.perf_counter() - start)

@@ -6,7 +6,6 @@ so a curator can jump to the place at fault. Loading never writes anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +121,7 @@ class _LineList(list):
 class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader whose mappings and lists know their line numbers (1-based)."""
 
-    def construct_mapping(self, node, deep=False):  # noqa: D102
+    def construct_mapping(self, node, deep=False):
         self.flatten_mapping(node)
         mapping = _LineDict()
         mapping.line = node.start_mark.line + 1
@@ -130,14 +129,12 @@ class _LineLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in mapping:
-                raise yaml.MarkedYAMLError(
-                    problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
-                )
+                raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
 
-    def construct_sequence(self, node, deep=False):  # noqa: D102
+    def construct_sequence(self, node, deep=False):
         seq = _LineList(self.construct_object(child, deep=True) for child in node.value)
         seq.line = node.start_mark.line + 1
         seq.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -165,9 +162,12 @@ def _line_of(raw: Any, loc: tuple) -> int:
 
 
 def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    """('products', 'nk105', 'size', 'min') -> 'products[nk105].size.min'."""
+    out = str(loc[0])
+    if len(loc) > 1:
+        out += f"[{loc[1]}]"
+    for part in loc[2:]:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
 
 
@@ -598,9 +598,11 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
             try:
                 record = model.model_validate(item)
             except ValidationError as exc:
+                rid = item.get("id") if isinstance(item, dict) else None
                 for err in exc.errors():
                     loc = (key, index, *err["loc"])
                     line = _line_of(raw, loc) or item_line
+                    shown = (key, rid, *err["loc"]) if isinstance(rid, str) else loc
                     msg = err["msg"].removeprefix("Value error, ")
                     if err["type"] == "literal_error":
                         msg = f"{_short(err.get('input'))} is not one of the allowed values ({err['ctx']['expected']})"
@@ -608,7 +610,7 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
                         msg = "unknown field (typo?)"
                     elif err["type"] == "missing":
                         msg = "required field is missing"
-                    errors.append(DataError(rel, line, _dotted(loc), msg))
+                    errors.append(DataError(rel, line, _dotted(shown), msg))
                 continue
             record = _stamp(item, record, rel)
             if default_source and isinstance(record, Evidence):
@@ -692,10 +694,11 @@ def _where(evidence: Evidence) -> tuple[str, int]:
 def _check_references(c: Curation) -> list[DataError]:
     """Cross-record checks: undefined ids, contradictions, value ranges."""
     errors: list[DataError] = []
+    record = {"path": ""}  # e.g. "products[nk105]", prefixed to field names below
 
     def err(ev: Evidence, fld: str, msg: str) -> None:
         path, line = _where(ev)
-        errors.append(DataError(path, line, fld, msg))
+        errors.append(DataError(path, line, f"{record['path']}.{fld}" if record["path"] else fld, msg))
 
     sources = {s.id: s for s in c.sources}
     drugs, targets, ligands = c.ids("drugs"), c.ids("targets"), c.ids("ligands")
@@ -709,7 +712,7 @@ def _check_references(c: Curation) -> list[DataError]:
         if value is not None and value not in pool:
             err(ev, fld, f"{value!r} is not a defined {what} id")
 
-    for ev, _where_ in c.iter_evidence():
+    for ev, _ in c.iter_evidence():
         if ev.source is None:
             err(ev, "source", "no source: set `source:` or the file's `default_source:`")
         elif ev.source not in sources:
@@ -720,6 +723,7 @@ def _check_references(c: Curation) -> list[DataError]:
             err(ev, "quote", f"a fact from {ev.source} needs a quote or a locator")
 
     for p in c.products:
+        record["path"] = f"products[{p.id}]"
         tops = set()
         for cls in p.carrier.classes:
             if cls not in CARRIER_CLASSES:
@@ -779,32 +783,45 @@ def _check_references(c: Curation) -> list[DataError]:
         for f in p.findings:
             ref(f, "findings.indication", f.indication, diseases, "disease")
 
-    for d in c.drugs:
-        ref(d, "active_ingredient", d.active_ingredient, drugs, "drug")
-        for x in d.excipients:
-            ref(d, "excipients", x, materials, "material")
-    for lg in c.ligands:
-        ref(lg, "binds", lg.binds, targets, "target")
-    for ds in c.diseases:
-        for b in ds.broader:
-            ref(ds, "broader", b, diseases, "disease")
-    for m in c.materials:
-        for x in m.components:
-            ref(m, "components", x, materials, "material")
-    for o in c.organisations:
-        ref(o, "country", o.country, regions, "region")
-    for s in c.statistics:
-        if s.carrier_class is not None and s.carrier_class not in {v[1] for v in CARRIER_CLASSES.values()}:
-            err(s, "carrier_class", f"{s.carrier_class!r} is not a top carrier class")
-    for e in c.history:
-        for x in e.people:
-            ref(e, "people", x, people, "person")
-        for x in e.products:
-            ref(e, "products", x, products, "product")
-    for rec in (*c.approaches, *c.entities):
-        for r in rec.relations:
+    pools = {"drugs": drugs, "materials": materials, "targets": targets, "diseases": diseases,
+             "regions": regions, "people": people, "products": products}  # fmt: skip
+    for section in ("drugs", "ligands", "diseases", "materials", "organisations", "statistics", "history"):
+        for r in c.records[section]:
+            record["path"] = f"{section}[{r.id}]"
+            _check_record(section, r, ref, err, pools)
+    for rec_ in (*c.approaches, *c.entities):
+        record["path"] = f"{'approaches' if rec_ in c.approaches else 'entities'}[{rec_.id}]"
+        for r in rec_.relations:
             ref(r, "relations.object", r.object, immune, "immunotherapy approach or entity")
     return errors
+
+
+def _check_record(section: str, r: Any, ref, err, pools: dict[str, set[str]]) -> None:
+    """Reference checks of one non-product record; ``pools`` holds the defined ids by section."""
+    drugs, materials, targets = pools["drugs"], pools["materials"], pools["targets"]
+    diseases, regions, people, products = pools["diseases"], pools["regions"], pools["people"], pools["products"]
+    if section == "drugs":
+        ref(r, "active_ingredient", r.active_ingredient, drugs, "drug")
+        for x in r.excipients:
+            ref(r, "excipients", x, materials, "material")
+    elif section == "ligands":
+        ref(r, "binds", r.binds, targets, "target")
+    elif section == "diseases":
+        for b in r.broader:
+            ref(r, "broader", b, diseases, "disease")
+    elif section == "materials":
+        for x in r.components:
+            ref(r, "components", x, materials, "material")
+    elif section == "organisations":
+        ref(r, "country", r.country, regions, "region")
+    elif section == "statistics":
+        if r.carrier_class is not None and r.carrier_class not in {v[1] for v in CARRIER_CLASSES.values()}:
+            err(r, "carrier_class", f"{r.carrier_class!r} is not a top carrier class")
+    elif section == "history":
+        for x in r.people:
+            ref(r, "people", x, people, "person")
+        for x in r.products:
+            ref(r, "products", x, products, "product")
 
 
 def _normalise(text: str) -> str:

@@ -26,9 +26,7 @@ def shacl_violations(data: Graph, shapes: Graph) -> list[str]:
     """Validate ``data`` against ``shapes``; return one readable line per violation."""
     from pyshacl import validate
 
-    conforms, report, _ = validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
-    )
+    conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
     if conforms:
         return []
     lines = []
