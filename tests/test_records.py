@@ -121,4 +121,27 @@ def test_a_quote_not_in_the_seed_is_reported(data_copy):
          "its overall response rate (ORR) 25%", "its overall response rate (ORR) 52%")  # fmt: skip
     errors = verify_quotes(load_curation(data_copy), resources.seeds_dir())
     assert len(errors) == 1
-    assert errors[0].field == "quote" and "not found verbatim in seed-000" in errors[0].message
+    assert errors[0].field == "products[nk105].quote"
+    assert "not found verbatim in seed-000" in errors[0].message
+
+
+def test_general_knowledge_with_a_quote_but_no_note_is_refused(data_copy):
+    edit(data_copy / "products/micelles.yaml",
+         "      - material: peg-polyaspartate\n        quote: \"paclitaxel-loaded",
+         "      - material: peg-polyaspartate\n        source: general-knowledge\n        quote: \"paclitaxel-loaded")  # fmt: skip
+    with pytest.raises(DataErrors) as info:
+        load_curation(data_copy)
+    (error,) = info.value.errors
+    assert error.field == "products[nk105].note"
+    text = (data_copy / "products/micelles.yaml").read_text(encoding="utf-8")
+    edited_at = text.index("peg-polyaspartate\n        source: general-knowledge")
+    assert error.line == text.count("\n", 0, edited_at) + 1
+    assert error.message == "a general-knowledge fact needs a note saying what it rests on"
+
+
+def test_unknown_source_is_refused(data_copy):
+    edit(data_copy / "products/targeted.yaml", "default_source: seed-000", "default_source: seed-999")
+    with pytest.raises(DataErrors) as info:
+        load_curation(data_copy)
+    assert all("'seed-999' is not a source defined in sources.yaml" in str(e) for e in info.value.errors)
+    assert {e.path for e in info.value.errors} == {"data/products/targeted.yaml"}

@@ -521,22 +521,23 @@ class Curation:
         """Ids defined in the given sections."""
         return {r.id for s in sections for r in self.records[s]}
 
-    def iter_evidence(self) -> Iterator[tuple[Evidence, str]]:
-        """Every evidence-bearing object with its location, depth first."""
+    def iter_evidence(self) -> Iterator[tuple[str, Evidence]]:
+        """Every evidence-bearing object, depth first, with its record as ``section[id]``."""
 
-        def walk(obj: Any, where: str) -> Iterator[tuple[Evidence, str]]:
+        def walk(obj: Any) -> Iterator[Evidence]:
             if isinstance(obj, Evidence):
-                yield obj, obj.curated_from or where
+                yield obj
             if isinstance(obj, BaseModel):
                 for name in type(obj).model_fields:
-                    yield from walk(getattr(obj, name), where)
+                    yield from walk(getattr(obj, name))
             elif isinstance(obj, list):
                 for item in obj:
-                    yield from walk(item, where)
+                    yield from walk(item)
 
         for section, records in self.records.items():
             for record in records:
-                yield from walk(record, self.origin.get((section, getattr(record, "id", "")), ""))
+                for evidence in walk(record):
+                    yield f"{section}[{record.id}]", evidence
 
 
 # ---------------------------------------------------------------------------
@@ -712,7 +713,8 @@ def _check_references(c: Curation) -> list[DataError]:
         if value is not None and value not in pool:
             err(ev, fld, f"{value!r} is not a defined {what} id")
 
-    for ev, _ in c.iter_evidence():
+    for owner, ev in c.iter_evidence():
+        record["path"] = owner
         if ev.source is None:
             err(ev, "source", "no source: set `source:` or the file's `default_source:`")
         elif ev.source not in sources:
@@ -844,8 +846,10 @@ def verify_quotes(curation: Curation, seeds_dir: Path) -> list[DataError]:
                 errors.append(DataError(str(path), 0, "", f"source document of {source.id!r} not found"))
     if errors:
         return errors
-    for ev, _ in curation.iter_evidence():
+    for owner, ev in curation.iter_evidence():
         if ev.quote and ev.source in texts and _normalise(ev.quote) not in texts[ev.source]:
             path, line = _where(ev)
-            errors.append(DataError(path, line, "quote", f"not found verbatim in {ev.source}: {_short(ev.quote)}"))
+            errors.append(
+                DataError(path, line, f"{owner}.quote", f"not found verbatim in {ev.source}: {_short(ev.quote)}")
+            )
     return errors
