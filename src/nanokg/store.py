@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, Literal
 
 __all__ = ["StoreMissingError", "default_store_path", "open_store", "write_store"]
 
@@ -41,7 +41,7 @@ def _term(node):
     # rdflib -> pyoxigraph; blank node ids are kept so canonical ids stay stable
     if isinstance(node, BNode):
         return ox.BlankNode(str(node))
-    if hasattr(node, "datatype") or hasattr(node, "language"):
+    if isinstance(node, Literal):
         if node.language:
             return ox.Literal(str(node), language=node.language)
         if node.datatype:
