@@ -543,8 +543,8 @@ class Curation:
 # ---------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------
-def _stamp(raw: Any, model: BaseModel, rel: str) -> BaseModel:
-    """Copy the YAML line of each evidence-bearing mapping into its ``curated_from``."""
+def _stamp(raw: Any, model: BaseModel, rel: str, default_source: str | None) -> BaseModel:
+    """Give each evidence-bearing mapping its ``curated_from`` (file:line) and default source."""
 
     def walk(raw_node: Any, obj: Any) -> Any:
         if isinstance(obj, BaseModel) and isinstance(raw_node, _LineDict):
@@ -557,6 +557,8 @@ def _stamp(raw: Any, model: BaseModel, rel: str) -> BaseModel:
                         updates[name] = new
             if isinstance(obj, Evidence):
                 updates["curated_from"] = f"{rel}:{raw_node.line}"
+                if obj.source is None and default_source:
+                    updates["source"] = default_source
             return obj.model_copy(update=updates) if updates else obj
         if isinstance(obj, list) and isinstance(raw_node, _LineList):
             return [walk(r, o) for r, o in zip(raw_node, obj, strict=True)]
@@ -613,9 +615,7 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
                         msg = "required field is missing"
                     errors.append(DataError(rel, line, _dotted(shown), msg))
                 continue
-            record = _stamp(item, record, rel)
-            if default_source and isinstance(record, Evidence):
-                record = _default_sources(record, default_source)
+            record = _stamp(item, record, rel, default_source)
             rid = record.id
             origin = f"{rel}:{item_line}"
             if (key, rid) in curation.origin:
@@ -631,24 +631,6 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
-
-
-def _default_sources(record: BaseModel, default: str) -> BaseModel:
-    """Fill the file's ``default_source`` into every evidence without a source."""
-    updates = {}
-    for name in type(record).model_fields:
-        value = getattr(record, name)
-        if isinstance(value, BaseModel):
-            new = _default_sources(value, default)
-            if new is not value:
-                updates[name] = new
-        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            new_list = [_default_sources(v, default) for v in value]
-            if any(a is not b for a, b in zip(new_list, value, strict=True)):
-                updates[name] = new_list
-    if isinstance(record, Evidence) and record.source is None:
-        updates["source"] = default
-    return record.model_copy(update=updates) if updates else record
 
 
 def load_curation(data_dir: Path, root: Path | None = None) -> Curation:
