@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
@@ -18,7 +17,7 @@ from . import resources
 from .build import build_asserted
 from .reason import infer
 from .records import DataErrors, load_curation, verify_quotes
-from .store import default_store_path, write_store
+from .store import default_store_path, in_memory, write_store
 from .validate import qc_violations, shacl_violations
 from .vocabulary import GRAPHS
 
@@ -123,25 +122,21 @@ def build_graph(
     t = time.perf_counter()
     union = Graph()
     for g in graphs.values():
-        for triple in g:
-            union.add(triple)
+        union += g
     problems = shacl_violations(union, shapes)
     if problems:
         raise ValidationFailed("SHACL validation", problems)
     step("shacl", t)
 
     t = time.perf_counter()
-    scratch = ox.Store()
-    for name, g in graphs.items():
-        scratch.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                     to_graph=ox.NamedNode(str(name)))  # fmt: skip
+    scratch = in_memory(graphs)
     qc = qc_violations(scratch, ontology_dir / "qc")
     if qc:
         raise ValidationFailed("QC queries", [str(v) for v in qc])
     step("qc", t)
 
     t = time.perf_counter()
-    write_store(store_path, graphs)
+    write_store(store_path, scratch)
     step("store", t)
     names = {v: k for k, v in GRAPHS.items()}
     return BuildReport(store_path, {names[n]: len(g) for n, g in graphs.items()}, timings, notes)

@@ -20,6 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import OWL, BNode, Graph
 
+from .store import in_memory
+
 __all__ = ["InconsistentOntologyError", "ReasonerError", "infer"]
 
 _CLOSURE_RULES = (
@@ -78,10 +80,11 @@ class Inference:
 
 
 def _to_store(*graphs: Graph) -> ox.Store:
-    store = ox.Store()
+    """All ``graphs`` merged into the default graph of an in-memory store."""
+    merged = Graph()
     for g in graphs:
-        store.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+        merged += g
+    return in_memory({None: merged})
 
 
 def _label(store: ox.Store, term: ox.NamedNode) -> str:
@@ -148,10 +151,7 @@ def infer(ontology: Graph, asserted: Graph) -> Inference:
     import owlready2
 
     start = time.perf_counter()
-    merged = Graph()
-    for g in (ontology, asserted):
-        for triple in g:
-            merged.add(triple)
+    merged = ontology + asserted
     with tempfile.TemporaryDirectory(prefix="nanokg-hermit-") as tmp:
         try:
             world = _hermit(merged, Path(tmp))

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal
+from rdflib import Graph, URIRef
 
-__all__ = ["StoreMissingError", "default_store_path", "open_store", "write_store"]
+__all__ = ["StoreMissingError", "default_store_path", "in_memory", "open_store", "write_store"]
 
 #: marks a directory as a complete nanokg store (written last)
 _MARKER = "NANOKG_STORE"
@@ -37,21 +37,23 @@ def default_store_path() -> Path:
     return Path(data_home) / "nanokg" / "store"
 
 
-def _term(node):
-    # rdflib -> pyoxigraph; blank node ids are kept so canonical ids stay stable
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    return ox.NamedNode(str(node))
+def in_memory(graphs: Mapping[URIRef | None, Graph]) -> ox.Store:
+    """Load rdflib graphs into an in-memory Oxigraph store, one named graph each.
+
+    A ``None`` key loads into the default graph. Blank node ids are kept (Oxigraph's
+    loader would rename them), so canonical ids survive and rebuilds are byte-identical.
+    """
+    store = ox.Store()
+    for name, graph in graphs.items():
+        target = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
+        data = graph.serialize(format="nt", encoding="utf-8")
+        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+    return store
 
 
-def write_store(path: Path, graphs: Mapping[str, Graph]) -> int:
-    """Write ``graphs`` (name -> graph IRI via the mapping's keys) as a new store at ``path``.
+def write_store(path: Path, source: ox.Store) -> int:
+    """Copy every quad of ``source`` (an in-memory store) into a new on-disk store at ``path``.
 
     The store is written beside ``path`` and swapped in only when complete, so a failure
     leaves the previous store untouched. Returns the number of quads written.
@@ -63,12 +65,7 @@ def write_store(path: Path, graphs: Mapping[str, Graph]) -> int:
         shutil.rmtree(staging)
     try:
         store = ox.Store(str(staging))
-        quads = [
-            ox.Quad(_term(s), _term(p), _term(o), ox.NamedNode(str(name)))
-            for name, graph in graphs.items()
-            for s, p, o in graph
-        ]
-        store.bulk_extend(quads)
+        store.bulk_extend(source.quads_for_pattern(None, None, None, None))
         store.flush()
         store.optimize()
         count = len(store)
