@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,9 +39,7 @@ def test_no_blank_nodes_in_the_data_graphs(built_store):
 
 
 def test_store_graph_sizes(store):
-    counts = {str(q.graph_name): 0 for q in store.quads_for_pattern(None, None, None, None)}
-    for q in store.quads_for_pattern(None, None, None, None):
-        counts[str(q.graph_name)] = counts.get(str(q.graph_name), 0) + 1
+    counts = Counter(str(q.graph_name) for q in store.quads_for_pattern(None, None, None, None))
     assert set(counts) == {f"<{g}>" for g in GRAPHS.values()}
     assert all(n > 0 for n in counts.values())
 

@@ -136,20 +136,16 @@ def build(store_path, data_dir, ontology_dir, seeds_dir) -> None:
     click.echo(f"built {report.store} ({counts} triples) in {sum(report.timings.values()):.1f} s", err=True)
 
 
-def _rows(store_path: Path | None, name: str):
-    from .query import run_named
-    from .store import open_store
-
-    return run_named(open_store(store_path), name)
-
-
 @main.command()
 @store_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @_handles_errors
 def products(store_path, fmt) -> None:
     """One row per nanomedicine product (from queries/products.rq)."""
-    results = _rows(store_path, "products")
+    from .query import run_named
+    from .store import open_store
+
+    results = run_named(open_store(store_path), "products")
     rows = []
     for record in results.as_dicts():
         row = []
