@@ -1,4 +1,4 @@
-"""Shared fixtures: the graph is built once per test session into a temporary store."""
+"""Shared fixtures; `built_store` (the graph built once per session) is in the root conftest.py."""
 
 from __future__ import annotations
 
@@ -8,24 +8,21 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from nanokg import resources
-from nanokg.pipeline import build_graph
+from nanokg import KnowledgeGraph, resources
 from nanokg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory) -> Path:
-    """Path of a store built from the project's own data and ontology."""
-    path = tmp_path_factory.mktemp("store") / "store"
-    build_graph(store_path=path)
-    return path
+def store(built_store) -> ox.Store:
+    return open_store(built_store)
 
 
 @pytest.fixture(scope="session")
-def store(built_store) -> ox.Store:
-    return open_store(built_store)
+def kg(built_store) -> KnowledgeGraph:
+    """The Python API on the session's embedded store."""
+    return KnowledgeGraph.open(built_store)
 
 
 @pytest.fixture()
@@ -52,3 +49,16 @@ def select(store: ox.Store, text: str) -> list[dict[str, str]]:
     result = store.query(prefixes + text, use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(built_store, tmp_path_factory):
+    """A real `oxigraph serve` on 127.0.0.1 holding the built graph (loaded through GSP)."""
+    from servers import OxigraphServer
+
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "data")
+    try:
+        server.load_store(open_store(built_store))
+        yield server
+    finally:
+        server.stop()

@@ -36,12 +36,18 @@ def _fail(lines: list[str], code: int = 1) -> None:
 
 
 def _handles_errors(func):
-    """Turn the project's known failures into one-line messages and an exit status."""
+    """Turn the project's known failures into one-line messages and an exit status.
+
+    Exit 2: the user's input is at fault (data, query, parameter, name); exit 1: the
+    build or the backend failed.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from .backends import EndpointError, NotSelectError, QuerySyntaxError
+        from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
+        from .knowledge_graph import UnknownEntityError
         from .pipeline import OntologyError, ValidationFailed
-        from .query import QueryNotFoundError
         from .reason import InconsistentOntologyError, ReasonerError
         from .records import DataErrors
         from .store import StoreMissingError
@@ -50,11 +56,14 @@ def _handles_errors(func):
             return func(*args, **kwargs)
         except DataErrors as exc:
             _fail([str(e) for e in exc.errors], code=2)
+        except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
+                UnknownEntityError) as exc:  # fmt: skip
+            _fail([str(exc).strip("'\"")], code=2)
         except InconsistentOntologyError as exc:
             _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
         except ValidationFailed as exc:
             _fail([str(exc), *exc.problems])
-        except (OntologyError, ReasonerError, StoreMissingError, QueryNotFoundError) as exc:
+        except (OntologyError, ReasonerError, StoreMissingError, EndpointError) as exc:
             _fail([str(exc)])
 
     return wrapper
@@ -108,6 +117,51 @@ store_option = click.option(
     default=None,
     help="Store location (default: $NANOKG_STORE or ~/.local/share/nanokg/store).",
 )
+endpoint_option = click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Query this SPARQL 1.1 endpoint instead of the embedded store (its default graph must be the union).",
+)
+RESULT_FORMATS = click.Choice(["table", "csv", "tsv", "json"])
+
+
+def _graph(store_path: Path | None, endpoint: str | None):
+    from .knowledge_graph import KnowledgeGraph
+
+    if endpoint:
+        return KnowledgeGraph.remote(endpoint)
+    return KnowledgeGraph.open(store_path)
+
+
+def _emit_results(results, fmt: str) -> None:
+    """Write query results: SPARQL 1.1 JSON/CSV/TSV, or a table with compact IRIs."""
+    if fmt == "json":
+        click.echo(results.to_json())
+    elif fmt == "csv":
+        click.echo(results.to_csv(), nl=False)
+    elif fmt == "tsv":
+        click.echo(results.to_tsv(), nl=False)
+    else:
+        from .catalogue import _compact
+
+        rows = [[_compact(v) if isinstance(v, str) and v.startswith("http") else v for v in r] for r in results.rows]
+        _emit(results.columns, rows, "table")
+        click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    from .catalogue import ParameterValueError
+
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise ParameterValueError(f"--param {pair!r}: write it as KEY=VALUE")
+        if key.strip() in params:
+            raise ParameterValueError(f"--param {key.strip()!r} given twice")
+        params[key.strip()] = value
+    return params
 
 
 @click.group()
@@ -138,14 +192,12 @@ def build(store_path, data_dir, ontology_dir, seeds_dir) -> None:
 
 @main.command()
 @store_option
+@endpoint_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @_handles_errors
-def products(store_path, fmt) -> None:
+def products(store_path, endpoint, fmt) -> None:
     """One row per nanomedicine product (from queries/products.rq)."""
-    from .query import run_named
-    from .store import open_store
-
-    results = run_named(open_store(store_path), "products")
+    results = _graph(store_path, endpoint).query("products")
     rows = []
     for record in results.as_dicts():
         row = []
@@ -161,16 +213,14 @@ def products(store_path, fmt) -> None:
 
 @main.command()
 @store_option
+@endpoint_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @_handles_errors
-def stats(store_path, fmt) -> None:
+def stats(store_path, endpoint, fmt) -> None:
     """Entities per class and triples per named graph."""
-    from .query import run_named
-    from .store import open_store
-
-    store = open_store(store_path)
-    graphs = run_named(store, "stats-graphs")
-    classes = run_named(store, "stats-classes")
+    kg = _graph(store_path, endpoint)
+    graphs = kg.query("stats-graphs")
+    classes = kg.query("stats-classes")
     if fmt == "json":
         click.echo(json.dumps({
             "graphs": [{"graph": g, "triples": n} for g, n in graphs.rows],
@@ -180,3 +230,139 @@ def stats(store_path, fmt) -> None:
     _emit(["graph", "triples"], [list(r) for r in graphs.rows], fmt)
     click.echo("")
     _emit(["class", "label", "count"], [list(r) for r in classes.rows], fmt)
+
+
+@main.command()
+@click.argument("name", required=False, metavar="[NAME|FILE.rq]")
+@click.option("--list", "list_queries", is_flag=True, help="List the catalogue's queries with their parameters.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter value (label, synonym, CURIE or IRI for entities). Repeat for several.")  # fmt: skip
+@click.option("--format", "fmt", type=RESULT_FORMATS, default="table", show_default=True,
+              help="json, csv and tsv are the SPARQL 1.1 result formats.")  # fmt: skip
+@store_option
+@endpoint_option
+@_handles_errors
+def query(name, list_queries, params, fmt, store_path, endpoint) -> None:
+    r"""Run a named competency question from queries/ (or a .rq file) and print its answer.
+
+    \b
+    Examples:
+      nanokg query --list
+      nanokg query products-by-target --param target=CD71
+      nanokg query outcomes-above-threshold -p measure=ORR -p threshold=20 --format csv
+      nanokg query my-question.rq --endpoint http://localhost:7878/query
+    """
+    from .catalogue import Catalogue, QueryNotFoundError
+
+    if list_queries:
+        from .query import describe_parameters
+
+        for spec in Catalogue():
+            click.echo(f"{spec.name}: {spec.title}")
+            for line in describe_parameters(spec) or ["(no parameters)"]:
+                click.echo(f"    {line}")
+        return
+    if not name:
+        raise QueryNotFoundError("name a query (see `nanokg query --list`) or a .rq file")
+    target: str | Path = name
+    if name.endswith(".rq"):
+        target = Path(name)
+        if not target.is_file():
+            raise QueryNotFoundError(f"{name}: no such query file")
+    _emit_results(_graph(store_path, endpoint).query(target, **_parse_params(params)), fmt)
+
+
+@main.command()
+@click.argument("text", metavar="QUERY")
+@click.option("--format", "fmt", type=RESULT_FORMATS, default="table", show_default=True,
+              help="json, csv and tsv are the SPARQL 1.1 result formats.")  # fmt: skip
+@store_option
+@endpoint_option
+@_handles_errors
+def sparql(text, fmt, store_path, endpoint) -> None:
+    r"""Run an ad-hoc SELECT query (QUERY is the text, or - to read it from stdin).
+
+    The project's prefixes (nkg:, val:, npo:, product:, drug:, target: ...) are
+    predeclared. The default graph is the union of the named graphs.
+
+    \b
+    Example:
+      nanokg sparql 'SELECT ?p WHERE { ?p nkg:hasPayload drug:doxorubicin }'
+    """
+    if text == "-":
+        text = sys.stdin.read()
+    _emit_results(_graph(store_path, endpoint).sparql(text), fmt)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["text", "table", "csv", "tsv", "json"]), default="text",
+              show_default=True, help="text: facts grouped, with sources; others: SPARQL result formats.")  # fmt: skip
+@store_option
+@endpoint_option
+@_handles_errors
+def describe(name, fmt, store_path, endpoint) -> None:
+    """Print everything the graph says of one entity (label, synonym, CURIE or IRI), with sources."""
+    kg = _graph(store_path, endpoint)
+    entity = kg.entity(name)
+    results = kg.describe(entity.iri)
+    if fmt != "text":
+        _emit_results(results, fmt)
+        return
+    click.echo(_render_description(entity, results))
+
+
+_PREDICATE_NAMES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "type",
+    "http://www.w3.org/2000/01/rdf-schema#label": "label",
+    "http://www.w3.org/2000/01/rdf-schema#comment": "comment",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "synonym",
+    "http://www.w3.org/2004/02/skos/core#definition": "definition",
+}
+
+
+def _render_description(entity, results) -> str:
+    """Facts grouped by direction and predicate, each followed by its evidence."""
+    from .catalogue import _compact
+
+    facts: dict[tuple, list[dict]] = {}
+    for row in results.as_dicts():
+        key = (row["direction"], row["predicate"], str(row["value"]), row["graph"])
+        facts.setdefault(key, []).append(row)
+    lines = [f"{entity.label or entity.iri}  <{entity.iri}>"]
+    for direction, heading in (("out", None), ("in", "mentioned by:")):
+        keys = sorted((k for k in facts if k[0] == direction), key=lambda k: (k[1] != RDF_TYPE, k[1], k[2].lower()))
+        if heading and keys:
+            lines.append(heading)
+        for key in keys:
+            rows = facts[key]
+            first = rows[0]
+            predicate = (
+                first["predicateLabel"] or _PREDICATE_NAMES.get(first["predicate"]) or _compact(first["predicate"])
+            )
+            value = first["value"]
+            shown = _cell(value)
+            if isinstance(value, str) and value.startswith("http"):
+                shown = f"{first['valueLabel']} ({_compact(value)})" if first["valueLabel"] else _compact(value)
+            arrow = "<-" if direction == "in" else ""
+            lines.append(f"  {arrow}{predicate}: {shown}" + ("  [inferred]" if key[3] == "inferred" else ""))
+            seen = set()
+            for ev in rows:
+                if not ev["source"]:
+                    continue
+                source = ev["source"].rsplit("/", 1)[-1]
+                text = f'"{ev["quote"]}"' if ev["quote"] else (ev["note"] or "")
+                where = f" ({ev['locator']})" if ev["locator"] else ""
+                line = f"      {source}: {text}{where}"
+                if ev["seedSays"]:
+                    line += (
+                        f"\n        correction: the seed says {ev['seedSays']!r}; "
+                        f"read {ev['correctedValue']!r}: {ev['correctionReason']}"
+                    )
+                if line not in seen:
+                    seen.add(line)
+                    lines.append(line)
+    return "\n".join(lines)
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

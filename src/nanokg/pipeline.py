@@ -15,6 +15,7 @@ from rdflib.compare import to_canonical_graph
 
 from . import resources
 from .build import build_asserted
+from .names import lookup_graph
 from .reason import infer
 from .records import DataErrors, load_curation, verify_quotes
 from .store import default_store_path, in_memory, write_store
@@ -127,6 +128,9 @@ def build_graph(
     if problems:
         raise ValidationFailed("SHACL validation", problems)
     step("shacl", t)
+
+    # the name index is derived, not curated: built after validation, kept in its own graph
+    graphs[GRAPHS["lookup"]] = lookup_graph([ontology, built.asserted])
 
     t = time.perf_counter()
     scratch = in_memory(graphs)

@@ -1,100 +1,91 @@
-"""Run named SPARQL queries from ``queries/`` on the embedded store.
+"""Run catalogue queries: check parameters, turn values into RDF terms, run on a backend.
 
-Results come back as rows of Python values that keep their datatypes: integers as
-``int``, decimals as :class:`decimal.Decimal`, booleans as ``bool``, dates as
-:class:`datetime.date`, IRIs as ``str``.
+A value for an entity parameter (``?_name_iri``) may be a label, a synonym, a CURIE
+or an IRI; it is resolved through the name index (:mod:`nanokg.names`) to exactly
+one entity of the parameter's class, or the query does not run. Other values are
+checked against their type and become typed literals. Terms reach the backend as
+bindings (:mod:`nanokg.backends`), never as text spliced into the query.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
 
-from . import resources
+from .backends import Backend
+from .catalogue import Catalogue, Param, ParameterValueError, QueryNotFoundError, QuerySpec, _compact
+from .names import resolve
+from .results import Results, Term
 
-__all__ = ["QueryNotFoundError", "Results", "query_text", "run_named", "run_sparql", "to_python"]
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = {
-    f"{_XSD}{t}"
-    for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-              "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")
-}  # fmt: skip
+__all__ = ["ParameterValueError", "QueryNotFoundError", "bind_parameters", "run_named", "run_spec"]
 
 
-class QueryNotFoundError(LookupError):
-    """No query of that name in ``queries/``."""
+def _entity(backend: Backend, param: Param, value: str) -> ox.NamedNode:
+    matches = resolve(backend, value, param.cls)
+    what = _compact(param.cls) if param.cls else "entity"
+    if not matches:
+        raise ParameterValueError(f"parameter {param.name!r}: no {what} named {value!r} in the graph")
+    if len(matches) > 1:
+        listed = "; ".join(f"{m.label or '?'} <{m.iri}>" for m in matches[:6])
+        raise ParameterValueError(
+            f"parameter {param.name!r}: {value!r} names {len(matches)} entities ({listed}); pass an IRI"
+        )
+    return ox.NamedNode(matches[0].iri)
 
 
-def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Any:
-    """Convert an Oxigraph term to the Python value a user expects.
+def bind_parameters(backend: Backend, spec: QuerySpec, values: Mapping[str, Any]) -> dict[str, Term]:
+    """The bindings (placeholder variable -> RDF term) for a run of ``spec``.
 
-    Examples
-    --------
-    >>> to_python(ox.Literal("25", datatype=ox.NamedNode(_XSD + "decimal")))
-    Decimal('25')
-    >>> to_python(ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean")))
-    True
-    >>> to_python(ox.NamedNode("https://w3id.org/nanokg/product/doxil"))
-    'https://w3id.org/nanokg/product/doxil'
+    Missing values take the header's defaults; optional parameters without a value stay
+    unbound. RDF terms (pyoxigraph) are taken as they are.
+
+    Raises
+    ------
+    ParameterValueError
+        An unknown parameter, a missing required one, a value of the wrong type, or a
+        name that resolves to no entity (or to several).
     """
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        value = term.value
-        try:
-            if datatype in _INTEGER_TYPES:
-                return int(value)
-            if datatype == f"{_XSD}decimal":
-                return Decimal(value)
-            if datatype in (f"{_XSD}double", f"{_XSD}float"):
-                return float(value)
-            if datatype == f"{_XSD}boolean":
-                return value in ("true", "1")
-            if datatype == f"{_XSD}date":
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-        return value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
+    unknown = sorted(set(values) - set(spec.params))
+    if unknown:
+        takes = ", ".join(spec.params) or "no parameters"
+        raise ParameterValueError(f"query {spec.name!r} has no parameter {unknown[0]!r} (it takes: {takes})")
+    bindings: dict[str, Term] = {}
+    for param in spec.params.values():
+        value = values.get(param.name)
+        if value is None:
+            value = param.default
+        if value is None:
+            if param.required:
+                raise ParameterValueError(f"query {spec.name!r} needs parameter {param.name!r} ({param.type_label})")
+            continue
+        if isinstance(value, ox.NamedNode | ox.Literal):
+            bindings[param.variable] = value
+            continue
+        text = str(value)
+        if not text.strip():
+            raise ParameterValueError(f"parameter {param.name!r} is empty")
+        bindings[param.variable] = _entity(backend, param, text) if param.kind == "iri" else param.literal(text)
+    return bindings
 
 
-@dataclass
-class Results:
-    """Column names and rows of Python values."""
-
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-
-    def as_dicts(self) -> list[dict[str, Any]]:
-        """The rows as dictionaries keyed by column name."""
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+def run_spec(backend: Backend, spec: QuerySpec, values: Mapping[str, Any] | None = None) -> Results:
+    """Run one query of the catalogue (or a user's file) with parameter ``values``."""
+    return backend.select(spec.text, bind_parameters(backend, spec, values or {}))
 
 
-def query_text(name: str, directory: Path | None = None) -> str:
-    """The SPARQL text of the named query (``queries/NAME.rq``)."""
-    path = Path(directory or resources.queries_dir()) / f"{name}.rq"
-    if not path.is_file():
-        raise QueryNotFoundError(f"no query named {name!r} in {path.parent}")
-    return path.read_text(encoding="utf-8")
+def run_named(backend: Backend, name: str, catalogue: Catalogue | None = None, **values: Any) -> Results:
+    """Run ``queries/NAME.rq`` on ``backend``."""
+    return run_spec(backend, (catalogue or Catalogue())[name], values)
 
 
-def run_sparql(store: ox.Store, text: str) -> Results:
-    """Run a SELECT query; the default graph is the union of all named graphs."""
-    solutions = store.query(text, use_default_graph_as_union=True)
-    columns = [v.value for v in solutions.variables]
-    rows = [tuple(to_python(s[c]) for c in columns) for s in solutions]
-    return Results(columns, rows)
-
-
-def run_named(store: ox.Store, name: str) -> Results:
-    """Run the query ``queries/NAME.rq`` on ``store``."""
-    return run_sparql(store, query_text(name))
+def describe_parameters(spec: QuerySpec) -> list[str]:
+    """One line per parameter: name, type, default or 'optional', description."""
+    lines = []
+    for p in spec.params.values():
+        default = f"default {p.default}" if p.default is not None else ("required" if p.required else "optional")
+        if p.kind == "iri" and p.default:
+            default = f"default {_compact(p.default)}"
+        lines.append(f"{p.name} ({p.type_label}; {default}): {p.description}")
+    return lines

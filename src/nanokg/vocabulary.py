@@ -200,6 +200,7 @@ class NKG(DefinedNamespace):
     lacksAdverseEffect: URIRef
     locatedIn: URIRef
     locator: URIRef
+    lookupKey: URIRef
     maxValue: URIRef
     minValue: URIRef
     outcomeIndication: URIRef
@@ -317,8 +318,8 @@ DATA_NAMESPACES = {
     )
 }
 
-#: Named graphs of the dataset.
-GRAPHS = {name: URIRef(f"{BASE}graph/{name}") for name in ("ontology", "asserted", "inferred", "provenance")}
+#: Named graphs of the dataset (`lookup` holds the derived name index of :mod:`nanokg.names`).
+GRAPHS = {name: URIRef(f"{BASE}graph/{name}") for name in ("ontology", "asserted", "inferred", "provenance", "lookup")}
 
 PREFIXES = {
     "nkg": str(NKG._NS),

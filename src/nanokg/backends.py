@@ -1,0 +1,321 @@
+"""Where queries run: the embedded store, an in-memory rdflib graph, or any SPARQL 1.1 endpoint.
+
+Each backend takes SPARQL text and parameter values as RDF terms and returns
+:class:`nanokg.results.Results`. Every backend binds values the same way, so the same
+query gives the same answer everywhere: a ``VALUES`` block of RDF terms becomes the
+first pattern of the outermost WHERE group (:func:`with_values`). The terms are written
+by Oxigraph's N-Triples serialiser, so a value cannot close the string or IRI it sits
+in: ``x" } ; DROP ALL #`` stays one string literal. (pyoxigraph's ``substitutions``
+only bind projected variables, and grlc's convention keeps placeholders out of the
+projection; a remote endpoint only takes text anyway.)
+
+Placeholders therefore belong in the top-level group of the WHERE clause (its triple
+patterns, OPTIONALs, UNIONs and FILTERs); a sub-SELECT or a nested group's FILTER does
+not see them. The catalogue test enforces nothing here: the per-query answer tests do.
+
+Dataset semantics are the same everywhere: the default graph is the union of the named
+graphs (``use_default_graph_as_union`` on Oxigraph, ``default_union`` on rdflib,
+``--union-default-graph`` on an Oxigraph server; Virtuoso does it without FROM), and
+``GRAPH <...>`` narrows to one graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import urllib.error
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .results import Results, Term
+
+__all__ = [
+    "Backend",
+    "EmbeddedBackend",
+    "EndpointError",
+    "NotSelectError",
+    "QuerySyntaxError",
+    "RdflibBackend",
+    "RemoteBackend",
+    "check_syntax",
+    "with_values",
+]
+
+Bindings = Mapping[str, Term | Sequence[Term]]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LOCATION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+
+
+class QuerySyntaxError(ValueError):
+    """The SPARQL text does not parse; ``line`` and ``column`` locate the problem."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = "query"):
+        self.line, self.column, self.source = line, column, source
+        where = f"{source}:{line}:{column}" if line is not None else source
+        super().__init__(f"{where}: SPARQL syntax error: {message}")
+
+
+class NotSelectError(ValueError):
+    """A SELECT was expected (the catalogue and ``nanokg sparql`` answer SELECT queries)."""
+
+
+class EndpointError(RuntimeError):
+    """A remote endpoint could not be reached or refused the query."""
+
+
+def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] | None = None) -> None:
+    r"""Parse ``text`` with Oxigraph's SPARQL parser (nothing is evaluated).
+
+    ``prefixes`` are predeclared, so positions refer to ``text`` as given.
+
+    Raises
+    ------
+    QuerySyntaxError
+        With the line and column the parser reports.
+
+    Examples
+    --------
+    >>> check_syntax("SELECT ?x WHERE {\n  ?x ?p \n}", source="ad-hoc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nanokg.backends.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
+    """
+    try:
+        # parsing happens at the call; evaluation only when the iterator is consumed
+        ox.Store().query(text, prefixes=dict(prefixes) if prefixes else None)
+    except SyntaxError as exc:
+        match = _LOCATION.match(str(exc))
+        if match:
+            message = " ".join(match.group(3).split())
+            raise QuerySyntaxError(message, int(match.group(1)), int(match.group(2)), source) from None
+        raise QuerySyntaxError(" ".join(str(exc).split()), source=source) from None
+
+
+class Backend(ABC):
+    """A place where the graph can be queried.
+
+    ``bindings`` map a variable name (without ``?``) to a term, or to a list of terms
+    (one VALUES row each).
+    """
+
+    #: a short description for messages ("embedded store at ...")
+    description: str = ""
+
+    def select(self, text: str, bindings: Bindings | None = None) -> Results:
+        """Run a SELECT query with ``bindings``."""
+        check_syntax(text)
+        return self._select(with_values(text, bindings or {}))
+
+    def ask(self, text: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query with ``bindings``."""
+        check_syntax(text)
+        return self._ask(with_values(text, bindings or {}))
+
+    @abstractmethod
+    def _select(self, text: str) -> Results: ...
+
+    @abstractmethod
+    def _ask(self, text: str) -> bool: ...
+
+    def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
+        """Release what the backend holds (files, connections)."""
+
+
+class EmbeddedBackend(Backend):
+    """A pyoxigraph :class:`~pyoxigraph.Store` (on disk or in memory)."""
+
+    def __init__(self, store: ox.Store, description: str = "embedded store") -> None:
+        self.store = store
+        self.description = description
+
+    def _select(self, text: str) -> Results:
+        solutions = self.store.query(text, use_default_graph_as_union=True)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise NotSelectError("expected a SELECT query")
+        columns = [v.value for v in solutions.variables]
+        return Results(columns, [tuple(s[c] for c in columns) for s in solutions])
+
+    def _ask(self, text: str) -> bool:
+        return bool(self.store.query(text, use_default_graph_as_union=True))
+
+
+def _to_ox(term) -> Term | None:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or _XSD_STRING)))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+class RdflibBackend(Backend):
+    """An rdflib :class:`~rdflib.Dataset` queried with rdflib's own SPARQL engine."""
+
+    def __init__(self, dataset, description: str = "in-memory rdflib graph") -> None:
+        self.dataset = dataset
+        self.dataset.default_union = True
+        self.description = description
+
+    @classmethod
+    def from_store(cls, store: ox.Store) -> RdflibBackend:
+        """Copy every quad of an Oxigraph store into an rdflib Dataset."""
+        from rdflib import Dataset
+
+        data = store.dump(format=ox.RdfFormat.N_QUADS)
+        dataset = Dataset()
+        dataset.parse(data=data, format="nquads")
+        return cls(dataset)
+
+    def _select(self, text: str) -> Results:
+        result = self.dataset.query(text)
+        if result.type != "SELECT":
+            raise NotSelectError("expected a SELECT query")
+        columns = [str(v) for v in result.vars]
+        return Results(columns, [tuple(_to_ox(row[i]) for i in range(len(columns))) for row in result])
+
+    def _ask(self, text: str) -> bool:
+        return bool(self.dataset.query(text).askAnswer)
+
+
+def _scan_where_brace(text: str) -> int:
+    """Offset just after the ``{`` that opens the outermost WHERE clause.
+
+    Comments, strings and IRIs are skipped over.
+    """
+    i, n = 0, len(text)
+    depth = 0
+    seen_where = False
+    construct = re.match(r"(?is)(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s+[^<]*<[^>]*>)*\s*CONSTRUCT\b", text) is not None
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and text[j : j + len(quote)] != quote:
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
+            i = text.index(">", i) + 1
+            continue
+        if depth == 0 and text[i : i + 5].upper() == "WHERE" and not (text[i - 1 : i].isalnum()):
+            seen_where = True
+        if c == "{":
+            if depth == 0 and (seen_where or not construct):
+                return i + 1
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    raise QuerySyntaxError("no WHERE clause to bind parameters in")
+
+
+def with_values(text: str, bindings: Bindings) -> str:
+    r"""The query with a ``VALUES`` block binding ``bindings`` as its first pattern.
+
+    Terms are written by Oxigraph's N-Triples serialiser, so a value cannot close
+    the string or IRI it is in. The block is inserted on the line of the WHERE brace,
+    so line numbers stay those of ``text``. A list of terms gives one row per term.
+
+    Examples
+    --------
+    >>> print(with_values('SELECT ?x WHERE { ?x ?p ?_name }', {"_name": ox.Literal('x" } ; DROP ALL #')}))
+    SELECT ?x WHERE { VALUES (?_name) { ("x\" } ; DROP ALL #") }  ?x ?p ?_name }
+    """
+    if not bindings:
+        return text
+    names = list(bindings)
+    columns = [[v] if isinstance(v, Term) else list(v) for v in bindings.values()]
+    rows = " ".join("({})".format(" ".join(str(t) for t in row)) for row in itertools.product(*columns))
+    block = "VALUES ({}) {{ {} }} ".format(" ".join(f"?{n}" for n in names), rows)
+    at = _scan_where_brace(text)
+    return f"{text[:at]} {block}{text[at:]}"
+
+
+def _from_json(binding: dict[str, str]) -> Term:
+    kind = binding["type"]
+    if kind == "uri":
+        return ox.NamedNode(binding["value"])
+    if kind == "bnode":
+        return ox.BlankNode(binding["value"])
+    if "xml:lang" in binding:
+        return ox.Literal(binding["value"], language=binding["xml:lang"])
+    # Virtuoso says "typed-literal" (SPARQL 1.0 JSON); the datatype is there either way
+    return ox.Literal(binding["value"], datatype=ox.NamedNode(binding.get("datatype", _XSD_STRING)))
+
+
+class RemoteBackend(Backend):
+    """A SPARQL 1.1 endpoint reached through SPARQLWrapper.
+
+    Queries go as form-encoded POST (Virtuoso hangs on ``application/sparql-query``
+    bodies); answers come back as SPARQL JSON. Bindings travel as a ``VALUES`` block.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 60, user: str | None = None, password: str | None = None):
+        from SPARQLWrapper import SPARQLWrapper
+
+        if not re.match(r"https?://", url):
+            raise EndpointError(f"--endpoint {url!r}: not an http(s) URL")
+        self.url = url
+        self.description = f"endpoint {url}"
+        self._wrapper = SPARQLWrapper(url)
+        self._wrapper.setTimeout(int(timeout))
+        if user is not None:
+            self._wrapper.setCredentials(user, password or "")
+
+    def _run(self, text: str, form: str) -> dict:
+        from SPARQLWrapper import JSON, POST, URLENCODED
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        wrapper = self._wrapper
+        wrapper.setQuery(text)
+        # SPARQLWrapper guesses the query form with a regex that also reads comments
+        wrapper.queryType = form
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setReturnFormat(JSON)
+        try:
+            response = wrapper.query().response
+            return json.loads(response.read().decode("utf-8"))
+        except SPARQLWrapperException as exc:
+            raise EndpointError(f"{self.url}: {' '.join(str(exc).split())[:300]}") from None
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise EndpointError(f"{self.url}: cannot reach the endpoint ({reason})") from None
+        except json.JSONDecodeError:
+            raise EndpointError(f"{self.url}: the answer is not SPARQL JSON results") from None
+
+    def _select(self, text: str) -> Results:
+        document = self._run(text, "SELECT")
+        if "results" not in document:
+            raise NotSelectError("expected a SELECT query")
+        columns = list(document["head"]["vars"])
+        rows = [tuple(_from_json(b[c]) if c in b else None for c in columns) for b in document["results"]["bindings"]]
+        return Results(columns, rows)
+
+    def _ask(self, text: str) -> bool:
+        return bool(self._run(text, "ASK")["boolean"])
+
+
+def open_embedded(path: Path | None = None) -> EmbeddedBackend:
+    """The built on-disk store, read-only (see :func:`nanokg.store.open_store`)."""
+    from .store import default_store_path, open_store
+
+    path = Path(path) if path is not None else default_store_path()
+    return EmbeddedBackend(open_store(path), f"embedded store at {path}")
