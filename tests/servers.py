@@ -70,7 +70,9 @@ class OxigraphServer:
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one named graph through the SPARQL 1.1 Graph Store HTTP Protocol."""
         url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
-        request = urllib.request.Request(url, data=ntriples, method="PUT", headers={"Content-Type": "application/n-triples"})
+        request = urllib.request.Request(
+            url, data=ntriples, method="PUT", headers={"Content-Type": "application/n-triples"}
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status in (200, 201, 204), response.status
 
@@ -78,7 +80,9 @@ class OxigraphServer:
         """Copy every named graph of ``store`` into the server, one GSP PUT each."""
         total = 0
         for graph in store.named_graphs():
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+            ]
             self.put_graph(graph.value, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
             total += len(triples)
         return total

@@ -74,9 +74,7 @@ def test_find_on_every_backend(backends):
 
 
 def test_remote_keeps_datatypes(backends):
-    rows = backends["oxigraph-server"].sparql(
-        "SELECT ?rank WHERE { val:phase-3 nkg:stageRank ?rank }"
-    ).rows
+    rows = backends["oxigraph-server"].sparql("SELECT ?rank WHERE { val:phase-3 nkg:stageRank ?rank }").rows
     assert rows == [(5,)] and isinstance(rows[0][0], int)
 
 
