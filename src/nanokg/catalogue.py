@@ -191,7 +191,8 @@ def parse_query_file(path: Path, text: str | None = None, *, strict: bool = True
         if not isinstance(header.get(key), str) or not header[key].strip():
             raise CatalogueError(f"{where}: header needs a `{key}`")
 
-    body = "\n".join("" if line.lstrip().startswith("#") else line for line in text.split("\n"))
+    # comment lines blanked to the same length, so offsets in `body` are offsets in `text`
+    body = "\n".join(" " * len(line) if line.lstrip().startswith("#") else line for line in text.split("\n"))
     declared = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(body)}
     defaults: dict[str, Any] = {}
     for item in header.get("defaults") or []:

@@ -58,7 +58,7 @@ def _handles_errors(func):
             _fail([str(e) for e in exc.errors], code=2)
         except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
                 UnknownEntityError) as exc:  # fmt: skip
-            _fail([str(exc).strip("'\"")], code=2)
+            _fail([str(exc)], code=2)
         except InconsistentOntologyError as exc:
             _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
         except ValidationFailed as exc:
