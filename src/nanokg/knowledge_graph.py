@@ -162,6 +162,13 @@ class KnowledgeGraph:
         """Everything the graph says of one entity, with the sources of each asserted fact.
 
         One row per (direction, predicate, value, evidence); see ``queries/describe.rq``.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph.open(STORE)
+        >>> facts = kg.describe("Caelyx").as_dicts()
+        >>> sorted({f["source"].rsplit("/", 1)[1] for f in facts if f["predicateLabel"] == "has payload"})
+        ['seed-000']
         """
         return run_spec(self.backend, self.catalogue["describe"], {"entity": ox.NamedNode(self.entity(entity).iri)})
 
@@ -170,6 +177,12 @@ class KnowledgeGraph:
         """Entities linked to ``entity`` (by ``predicate`` if given; IRI or CURIE).
 
         ``direction`` is ``out`` (entity is the subject), ``in`` or ``both``.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph.open(STORE)
+        >>> [str(e) for e in kg.neighbours("SGT-53", "nkg:hasPayload")]
+        ['SGT-53 --has payload--> p53 gene']
         """
         if direction not in ("out", "in", "both"):
             raise ValueError("direction is 'out', 'in' or 'both'")
@@ -193,6 +206,12 @@ class KnowledgeGraph:
         Steps follow object properties either way in ``graphs`` (default: the curated
         facts alone, so a path shows what was asserted rather than its inferred
         shortcut); type and class links are not steps.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph.open(STORE)
+        >>> [str(step) for step in kg.paths("BIND-014", "PSMA")[0]]
+        ['BIND-014 --actively targets--> prostate-specific membrane antigen']
         """
         start, goal = self.entity(source), self.entity(target)
         labels = {start.iri: start.label, goal.iri: goal.label}
