@@ -88,29 +88,37 @@ class Match:
 _FIND = """
 PREFIX nkg: <https://w3id.org/nanokg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?entity (MIN(STR(?name)) AS ?label) WHERE {
+SELECT DISTINCT ?entity ?name WHERE {
   ?entity nkg:lookupKey ?key .
   OPTIONAL { ?entity rdfs:label ?name }
-} GROUP BY ?entity ORDER BY ?entity
+}
 """
 
 _FIND_IN_CLASS = """
 PREFIX nkg: <https://w3id.org/nanokg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?entity (MIN(STR(?name)) AS ?label) WHERE {
+SELECT DISTINCT ?entity ?name WHERE {
   ?entity nkg:lookupKey ?key .
   FILTER EXISTS { ?entity (a/rdfs:subClassOf*)|rdfs:subClassOf* ?class }
   OPTIONAL { ?entity rdfs:label ?name }
-} GROUP BY ?entity ORDER BY ?entity
-"""
-
-_LABEL_OF = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT (MIN(STR(?name)) AS ?label) (COUNT(*) AS ?uses) WHERE {
-  { ?entity ?p ?o } UNION { ?s ?p ?entity }
-  OPTIONAL { ?entity rdfs:label ?name }
 }
 """
+
+_MENTIONED = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
+_LABEL_OF = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name WHERE { ?entity rdfs:label ?name }
+"""
+
+
+def _matches(rows) -> list[Match]:
+    # aggregates over unbound labels differ between engines, so the least label is picked here
+    labels: dict[str, list[str]] = {}
+    for iri, name in rows:
+        labels.setdefault(iri, [])
+        if name is not None:
+            labels[iri].append(str(name))
+    return [Match(iri, min(names) if names else None) for iri, names in sorted(labels.items())]
 
 
 def expand_curie(text: str) -> str | None:
@@ -148,15 +156,14 @@ def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
             node = ox.NamedNode(iri)
         except ValueError:
             node = None
-        if node is not None:
-            row = backend.select(_LABEL_OF, {"entity": node}).rows[0]
-            if row[1]:
-                return [Match(iri, row[0])]
+        if node is not None and backend.ask(_MENTIONED, {"entity": node}):
+            return _matches((iri, name) for (name,) in backend.select(_LABEL_OF, {"entity": node}).rows) or [
+                Match(iri, None)
+            ]
     key = name_key(name)
     if not key:
         return []
     bindings: dict[str, ox.NamedNode | ox.Literal] = {"key": ox.Literal(key)}
     if cls is not None:
         bindings["class"] = ox.NamedNode(cls)
-    results = backend.select(_FIND if cls is None else _FIND_IN_CLASS, bindings)
-    return [Match(iri, label) for iri, label in results.rows]
+    return _matches(backend.select(_FIND if cls is None else _FIND_IN_CLASS, bindings).rows)
