@@ -453,9 +453,11 @@ def test_combination_partner_procedure(kg):
     # seed 000: "combined with radiofrequency ablation technology, Themodox ® ..." (no indication given)
     rows = kg.query("combinations-by-partner", partner="radiofrequency ablation").as_dicts()
     assert [(r["name"], r["indicationLabel"], r["stageLabel"]) for r in rows] == [("ThermoDox", None, "phase 3")]
-    # seed 000: "AuroLase is a PEG-modified silica-gold nanoparticle for Photothermal therapy for metastatic lung cancer"
-    rows = kg.query("combinations-by-partner", partner="photothermal therapy").as_dicts()
-    assert [(r["name"], r["indicationLabel"]) for r in rows] == [("AuroLase", "metastatic lung cancer")]
+    # seed 000: "AuroLase is a PEG-modified silica-gold nanoparticle for Photothermal therapy for metastatic
+    # lung cancer": photothermal therapy is what AuroLase is used for (nkg:hasApplication), not a partner
+    assert kg.query("combinations-by-partner", partner="photothermal therapy").rows == []
+    rows = kg.sparql("SELECT ?p WHERE { ?p nkg:hasApplication procedure:photothermal-therapy }").rows
+    assert rows == [("https://w3id.org/nanokg/product/aurolase",)]
     # seed 000: "SGT-53 significantly enhances the sensitivity of tumor cells to radiotherapy/chemotherapy"
     assert names(kg.query("combinations-by-partner", partner="radiotherapy").as_dicts()) == {"SGT-53"}
     assert names(kg.query("combinations-by-partner", partner="chemotherapy").as_dicts()) == {"SGT-53"}
