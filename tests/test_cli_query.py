@@ -173,3 +173,14 @@ def test_every_command_has_help(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: " in result.output and "--help" in result.output
+
+
+@pytest.mark.parametrize("name", Catalogue().names())
+def test_every_header_example_runs(built_store, name):
+    import shlex
+
+    args = shlex.split(Catalogue()[name].example)
+    assert args[:3] == ["nanokg", "query", name]
+    result = invoke(*args[1:], "--store", str(built_store))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip()
