@@ -99,7 +99,9 @@ def test_the_file_still_parses_after_grlc_pastes_values(name):
 
     spec = CATALOGUE[name]
     defaults = {n: p.default for n, p in spec.params.items() if p.default is not None}
-    ox.Store().query(grlc_paste(spec, defaults))  # optional parameters left as variables
-    # and with every optional entity parameter given (an IRI pasted where BOUND() would break)
+    pasted = grlc_paste(spec, defaults)  # optional parameters left as variables
+    assert "?_" not in pasted.replace("?__", "") and isinstance(ox.Store().query(pasted), ox.QuerySolutions)
+    # and with every entity parameter given (an IRI pasted where BOUND() would be a syntax error)
     given = {**defaults, **{n: "https://w3id.org/nanokg/x" for n, p in spec.params.items() if p.kind == "iri"}}
-    ox.Store().query(grlc_paste(spec, given))
+    pasted = grlc_paste(spec, given)
+    assert "?_" not in pasted and isinstance(ox.Store().query(pasted), ox.QuerySolutions)
