@@ -28,7 +28,7 @@ import pyoxigraph as ox
 import yaml
 
 from . import resources
-from .vocabulary import PREFIXES
+from .vocabulary import PREFIXES, compact_iri
 
 __all__ = ["Catalogue", "CatalogueError", "Param", "ParameterValueError", "QueryNotFoundError", "QuerySpec"]
 
@@ -79,9 +79,9 @@ class Param:
     def type_label(self) -> str:
         """How ``--list`` and the docs name the type."""
         if self.kind == "iri":
-            return f"entity ({_compact(self.cls)})" if self.cls else "entity"
+            return f"entity ({compact_iri(self.cls)})" if self.cls else "entity"
         if self.kind == "typed":
-            return _compact(self.datatype or "")
+            return compact_iri(self.datatype or "")
         if self.kind == "lang":
             return f"text@{self.language}"
         return self.kind
@@ -129,13 +129,6 @@ class QuerySpec:
     def title(self) -> str:
         """The one-line title (the header's ``summary``)."""
         return self.summary
-
-
-def _compact(iri: str) -> str:
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def _expand(curie: str, declared: dict[str, str]) -> str:

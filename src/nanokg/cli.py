@@ -143,9 +143,9 @@ def _emit_results(results, fmt: str) -> None:
     elif fmt == "tsv":
         click.echo(results.to_tsv(), nl=False)
     else:
-        from .catalogue import _compact
+        from .vocabulary import compact_iri
 
-        rows = [[_compact(v) if isinstance(v, str) and v.startswith("http") else v for v in r] for r in results.rows]
+        rows = [[compact_iri(v) if isinstance(v, str) and v.startswith("http") else v for v in r] for r in results.rows]
         _emit(results.columns, rows, "table")
         click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
 
@@ -323,7 +323,7 @@ _PREDICATE_NAMES = {
 
 def _render_description(entity, results) -> str:
     """Facts grouped by direction and predicate, each followed by its evidence."""
-    from .catalogue import _compact
+    from .vocabulary import compact_iri
 
     facts: dict[tuple, list[dict]] = {}
     for row in results.as_dicts():
@@ -338,12 +338,12 @@ def _render_description(entity, results) -> str:
             rows = facts[key]
             first = rows[0]
             predicate = (
-                first["predicateLabel"] or _PREDICATE_NAMES.get(first["predicate"]) or _compact(first["predicate"])
+                first["predicateLabel"] or _PREDICATE_NAMES.get(first["predicate"]) or compact_iri(first["predicate"])
             )
             value = first["value"]
             shown = _cell(value)
             if isinstance(value, str) and value.startswith("http"):
-                shown = f"{first['valueLabel']} ({_compact(value)})" if first["valueLabel"] else _compact(value)
+                shown = f"{first['valueLabel']} ({compact_iri(value)})" if first["valueLabel"] else compact_iri(value)
             arrow = "<-" if direction == "in" else ""
             lines.append(f"  {arrow}{predicate}: {shown}" + ("  [inferred]" if key[3] == "inferred" else ""))
             seen = set()

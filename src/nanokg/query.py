@@ -15,16 +15,17 @@ from typing import Any
 import pyoxigraph as ox
 
 from .backends import Backend
-from .catalogue import Catalogue, Param, ParameterValueError, QueryNotFoundError, QuerySpec, _compact
+from .catalogue import Catalogue, Param, ParameterValueError, QueryNotFoundError, QuerySpec
 from .names import resolve
 from .results import Results, Term
+from .vocabulary import compact_iri
 
 __all__ = ["ParameterValueError", "QueryNotFoundError", "bind_parameters", "run_named", "run_spec"]
 
 
 def _entity(backend: Backend, param: Param, value: str) -> ox.NamedNode:
     matches = resolve(backend, value, param.cls)
-    what = _compact(param.cls) if param.cls else "entity"
+    what = compact_iri(param.cls) if param.cls else "entity"
     if not matches:
         raise ParameterValueError(f"parameter {param.name!r}: no {what} named {value!r} in the graph")
     if len(matches) > 1:
@@ -86,6 +87,6 @@ def describe_parameters(spec: QuerySpec) -> list[str]:
     for p in spec.params.values():
         default = f"default {p.default}" if p.default is not None else ("required" if p.required else "optional")
         if p.kind == "iri" and p.default:
-            default = f"default {_compact(p.default)}"
+            default = f"default {compact_iri(p.default)}"
         lines.append(f"{p.name} ({p.type_label}; {default}): {p.description}")
     return lines

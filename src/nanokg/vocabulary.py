@@ -21,6 +21,7 @@ __all__ = [
     "UNIT",
     "VAL",
     "VALUE_TERMS",
+    "compact_iri",
     "entity_iri",
 ]
 
@@ -336,6 +337,26 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     **{kind: str(ns) for kind, ns in DATA_NAMESPACES.items()},
 }
+
+
+# longest namespace first, so product: wins over a shorter prefix of the same IRI
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def compact_iri(iri: str) -> str:
+    """The CURIE of ``iri`` under the project's prefixes, or ``iri`` unchanged.
+
+    Examples
+    --------
+    >>> compact_iri("https://w3id.org/nanokg/product/doxil")
+    'product:doxil'
+    >>> compact_iri("http://example.org/x")
+    'http://example.org/x'
+    """
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
 
 
 def entity_iri(kind: str, identifier: str) -> URIRef:
