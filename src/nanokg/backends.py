@@ -103,9 +103,6 @@ class Backend(ABC):
     (one VALUES row each).
     """
 
-    #: a short description for messages ("embedded store at ...")
-    description: str = ""
-
     def select(self, text: str, bindings: Bindings | None = None) -> Results:
         """Run a SELECT query with ``bindings``."""
         check_syntax(text)
@@ -129,9 +126,8 @@ class Backend(ABC):
 class EmbeddedBackend(Backend):
     """A pyoxigraph :class:`~pyoxigraph.Store` (on disk or in memory)."""
 
-    def __init__(self, store: ox.Store, description: str = "embedded store") -> None:
+    def __init__(self, store: ox.Store) -> None:
         self.store = store
-        self.description = description
 
     def _select(self, text: str) -> Results:
         solutions = self.store.query(text, use_default_graph_as_union=True)
@@ -163,10 +159,9 @@ def _to_ox(term) -> Term | None:
 class RdflibBackend(Backend):
     """An rdflib :class:`~rdflib.Dataset` queried with rdflib's own SPARQL engine."""
 
-    def __init__(self, dataset, description: str = "in-memory rdflib graph") -> None:
+    def __init__(self, dataset) -> None:
         self.dataset = dataset
         self.dataset.default_union = True
-        self.description = description
 
     @classmethod
     def from_store(cls, store: ox.Store) -> RdflibBackend:
@@ -273,7 +268,6 @@ class RemoteBackend(Backend):
         if not re.match(r"https?://", url):
             raise EndpointError(f"--endpoint {url!r}: not an http(s) URL")
         self.url = url
-        self.description = f"endpoint {url}"
         self._wrapper = SPARQLWrapper(url)
         self._wrapper.setTimeout(int(timeout))
         if user is not None:
@@ -315,7 +309,6 @@ class RemoteBackend(Backend):
 
 def open_embedded(path: Path | None = None) -> EmbeddedBackend:
     """The built on-disk store, read-only (see :func:`nanokg.store.open_store`)."""
-    from .store import default_store_path, open_store
+    from .store import open_store
 
-    path = Path(path) if path is not None else default_store_path()
-    return EmbeddedBackend(open_store(path), f"embedded store at {path}")
+    return EmbeddedBackend(open_store(path))
