@@ -48,6 +48,7 @@ def _handles_errors(func):
         from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
         from .knowledge_graph import UnknownEntityError
         from .pipeline import OntologyError, ValidationFailed
+        from .push import PushError, PushUsageError
         from .reason import InconsistentOntologyError, ReasonerError
         from .records import DataErrors
         from .store import StoreMissingError
@@ -56,6 +57,10 @@ def _handles_errors(func):
             return func(*args, **kwargs)
         except DataErrors as exc:
             _fail([str(e) for e in exc.errors], code=2)
+        except PushUsageError as exc:
+            _fail([str(exc)], code=2)
+        except PushError as exc:
+            _fail([str(exc)])
         except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
                 UnknownEntityError) as exc:  # fmt: skip
             _fail([str(exc)], code=2)
@@ -366,3 +371,112 @@ def _render_description(entity, results) -> str:
 
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL", help="The store's SPARQL query endpoint.")
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    default=None,
+    help="Its SPARQL Update service (default: derived from --endpoint by the profile).",
+)
+@click.option(
+    "--store-endpoint",
+    metavar="URL",
+    default=None,
+    help="Its Graph Store Protocol service (default: derived from --endpoint by the profile).",
+)
+@click.option(
+    "--protocol",
+    type=click.Choice(["gsp", "update"]),
+    default="gsp",
+    show_default=True,
+    help="Send the data by Graph Store HTTP Protocol or by SPARQL Update.",
+)
+@click.option(
+    "--graph",
+    "into",
+    metavar="IRI",
+    default=None,
+    help="Push the chosen graphs merged into this one named graph (default: each into its own IRI).",
+)
+@click.option(
+    "--graphs",
+    metavar="NAMES",
+    default=None,
+    help="Comma-separated graphs to push (default: all of ontology, asserted, inferred, provenance, lookup).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["auto", "oxigraph", "virtuoso", "generic"]),
+    default="auto",
+    show_default=True,
+    help="The store's dialect: service paths, graph parameter, auth.",
+)
+@click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Attempts after a transient failure, with exponential backoff.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300,
+    show_default=True,
+    help="Seconds allowed per request.",
+)
+@store_option
+@_handles_errors
+def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, profile, chunk_size, retries, timeout,
+         store_path) -> None:  # fmt: skip
+    """Replace the graph's named graphs in a SPARQL 1.1 store, staged and then swapped.
+
+    Credentials: $NANOKG_PUSH_USER and $NANOKG_PUSH_PASSWORD, else ~/.netrc for the host.
+    Each graph is written into a staging graph, counted, and moved over its target in one
+    Update request; a failure before that leaves the store's previous graphs in place.
+    """
+    from .push import push as push_graphs
+    from .push import store_targets
+    from .store import open_store
+
+    names = [name.strip() for name in graphs.split(",") if name.strip()] if graphs else None
+    targets = store_targets(open_store(store_path), names, into)
+    total = sum(len(target.triples) for target in targets)
+    bar = click.progressbar(length=total, label="pushing", file=sys.stderr, show_pos=True)
+    started = False
+
+    def advance(triples: int) -> None:
+        # the bar appears with the first chunk, not before the options are checked
+        nonlocal started
+        if not started:
+            bar.__enter__()
+            started = True
+        bar.update(triples)
+
+    try:
+        report = push_graphs(
+            targets,
+            endpoint,
+            protocol=protocol,
+            update_endpoint=update_endpoint,
+            store_endpoint=store_endpoint,
+            profile=None if profile == "auto" else profile,
+            chunk_size=chunk_size,
+            retries=retries,
+            timeout=timeout,
+            progress=advance,
+        )
+    finally:
+        if started:
+            bar.__exit__(None, None, None)
+    for graph, count in report.graphs.items():
+        click.echo(f"{graph}\t{count} triples")
+    click.echo(
+        f"pushed to {report.endpoint} ({report.profile}, {report.protocol}): {report.chunks} requests, "
+        f"{report.retries} retries, {report.seconds:.1f} s",
+        err=True,
+    )
