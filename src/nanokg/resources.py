@@ -1,4 +1,4 @@
-"""Where the project's non-code parts are: curated data, ontology, queries, seeds.
+"""Where the project's non-code parts are: curated data, ontology, queries, seeds, web page.
 
 In a checkout (or an editable install) they are the repository's top-level folders; a
 wheel carries copies under ``nanokg/resources/``. ``$NANOKG_SEEDS`` overrides the seed
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "ontology_dir", "project_root", "queries_dir", "seeds_dir"]
+__all__ = ["data_dir", "ontology_dir", "project_root", "queries_dir", "seeds_dir", "web_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -36,6 +36,11 @@ def ontology_dir() -> Path:
 def queries_dir() -> Path:
     """The named SPARQL queries."""
     return project_root() / "queries"
+
+
+def web_dir() -> Path:
+    """The query page of ``nanokg serve`` and its front-end packages (``web/node_modules``)."""
+    return project_root() / "web"
 
 
 def seeds_dir() -> Path:
