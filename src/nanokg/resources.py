@@ -2,7 +2,8 @@
 
 In a checkout (or an editable install) they are the repository's top-level folders; a
 wheel carries copies under ``nanokg/resources/``. ``$NANOKG_SEEDS`` overrides the seed
-folder, which by default is ``../shared/seeds`` beside the repository.
+folder, which by default is ``../shared/seeds`` beside the repository; ``$NANOKG_WEB``
+overrides the query page's folder (``web/``, where ``npm install --prefix web`` puts YASGUI).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def queries_dir() -> Path:
 
 def web_dir() -> Path:
     """The query page of ``nanokg serve`` and its front-end packages (``web/node_modules``)."""
+    if os.environ.get("NANOKG_WEB"):
+        return Path(os.environ["NANOKG_WEB"]).expanduser()
     return project_root() / "web"
 
 

@@ -1,0 +1,243 @@
+/*
+ * The query page of `nanokg serve`: YASGUI against this server's /sparql, the named queries one
+ * click away, and autocompletion fed from our own ontology.
+ *
+ * Everything is asked of the server that sent the page (URLs relative to it). YASGUI would
+ * otherwise call other hosts: its property and class autocompleters ask LOV
+ * (lov.linkeddata.es), its endpoint catalogue offers DBpedia and Wikidata, its default endpoint
+ * is DBpedia; each is replaced below. (The prefix autocompleter of @zazuko/yasgui 4.6 uses a
+ * bundled prefix.cc list unless `prefixCcApi` is set; we give it our prefixes instead, since its
+ * list maps e.g. `product:` and `event:` to other vocabularies.)
+ */
+"use strict";
+
+(function () {
+  const here = (path) => new URL(path, document.baseURI).href;
+  const ENDPOINT = here("sparql");
+  const SUGGESTIONS = 100;
+  const STARTER_QUERY = [
+    "SELECT ?product ?name WHERE {",
+    "  ?product a nkg:Nanomedicine ;",
+    "           rdfs:label ?name .",
+    "}",
+    "ORDER BY ?name",
+    "LIMIT 100",
+  ].join("\n");
+
+  async function getJson(path) {
+    const response = await fetch(here(path), { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+
+  function element(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (name === "className") node.className = value;
+      else if (name.startsWith("data-")) node.setAttribute(name, value);
+      else node[name] = value;
+    }
+    for (const child of children) if (child != null) node.append(child);
+    return node;
+  }
+
+  // ---------------------------------------------------------------- vocabulary and completion
+
+  /** Longest-namespace-first compaction of an IRI with the given prefixes (null if none fits). */
+  function compact(iri, prefixes) {
+    let best = null;
+    for (const [prefix, namespace] of Object.entries(prefixes)) {
+      if (iri.startsWith(namespace) && (!best || namespace.length > best[1].length)) best = [prefix, namespace];
+    }
+    return best ? `${best[0]}:${iri.slice(best[1].length)}` : null;
+  }
+
+  /** The IRI a (possibly partial) prefixed name or <IRI> stands for, through the given prefixes. */
+  function expand(text, prefixes) {
+    if (text.startsWith("<")) return text.replace(/^<|>$/g, "");
+    const colon = text.indexOf(":");
+    if (colon < 0) return null;
+    const namespace = prefixes[text.slice(0, colon)];
+    return namespace === undefined ? null : namespace + text.slice(colon + 1);
+  }
+
+  /**
+   * A YASQE completer (same name as the one it replaces) over our own terms instead of LOV.
+   * YASQE calls get() with the token under the cursor, already expanded by the stock
+   * preProcessToken where the query declares its prefix; we also expand through our prefixes,
+   * so `nkg:has` completes before `PREFIX nkg:` is written (the prefix completer then adds it).
+   */
+  function termCompleter(stock, terms, prefixes) {
+    const byIri = new Map(terms.map((term) => [term.iri, term]));
+    const sorted = [...terms].sort((a, b) => a.curie.localeCompare(b.curie));
+    const known = (yasqe) => ({ ...prefixes, ...yasqe.getPrefixesFromQuery() });
+    return {
+      ...stock,
+      bulk: false,
+      autoShow: true, // the suggestions are local: no reason to wait for Ctrl-Space
+      persistenceId: null,
+      get(yasqe, token) {
+        const typed = (token && token.string ? token.string : "").trim();
+        if (!typed) return [];
+        const start = expand(typed, known(yasqe));
+        let found = start === null ? [] : sorted.filter((term) => term.iri.startsWith(start));
+        if (!found.length) {
+          // nothing starts so: look in labels and local names (`nkg:payload` finds nkg:hasPayload)
+          const colon = typed.startsWith("<") ? -1 : typed.indexOf(":");
+          const namespace = colon >= 0 ? known(yasqe)[typed.slice(0, colon)] : undefined;
+          const needle = typed.slice(colon + 1).replace(/^<|>$/g, "").toLowerCase();
+          if (needle) {
+            found = sorted.filter(
+              (term) =>
+                (namespace === undefined || term.iri.startsWith(namespace)) &&
+                (term.curie.toLowerCase().includes(needle) || (term.label || "").toLowerCase().includes(needle)),
+            );
+          }
+        }
+        return found.slice(0, SUGGESTIONS).map((term) => term.iri);
+      },
+      postProcessSuggestion(yasqe, token, iri) {
+        return compact(iri, yasqe.getPrefixesFromQuery()) || compact(iri, prefixes) || `<${iri}>`;
+      },
+      postprocessHints(yasqe, hints) {
+        const all = known(yasqe);
+        return hints.map((hint) => {
+          const term = byIri.get(expand(hint.text, all));
+          if (!term || !term.label) return hint;
+          return {
+            ...hint,
+            render(node) {
+              node.append(
+                element("span", { className: "hint-name" }, hint.text),
+                element("span", { className: "hint-label" }, term.label),
+              );
+            },
+          };
+        });
+      },
+    };
+  }
+
+  function configureAutocompletion(Yasqe, prefixes, terms) {
+    const stock = Yasqe.Autocompleters;
+    // bulk completer over a fixed list: no fetch, and no copy cached in localStorage
+    Yasqe.registerAutocompleter({
+      ...stock.prefixes,
+      get: Object.entries(prefixes)
+        .map(([prefix, namespace]) => `${prefix}: <${namespace}>`)
+        .sort(),
+      persistenceId: null,
+    });
+    Yasqe.registerAutocompleter(termCompleter(stock.property, terms.filter((t) => t.kind !== "class"), prefixes));
+    Yasqe.registerAutocompleter(termCompleter(stock.class, terms.filter((t) => t.kind === "class"), prefixes));
+    Yasqe.defaults.prefixCcApi = null;
+  }
+
+  // ---------------------------------------------------------------- YASGUI
+
+  function startYasgui(prefixes) {
+    const declarations = ["nkg", "rdfs"]
+      .filter((prefix) => prefix in prefixes)
+      .map((prefix) => `PREFIX ${prefix}: <${prefixes[prefix]}>`);
+    const yasgui = new Yasgui(document.getElementById("yasgui"), {
+      requestConfig: { endpoint: ENDPOINT, method: "POST" },
+      // the endpoint field offers this server only (the stock list is DBpedia and Wikidata)
+      endpointCatalogueOptions: { getData: () => [{ endpoint: ENDPOINT }] },
+      copyEndpointOnNewTab: true,
+      corsProxy: undefined,
+      yasqe: {
+        value: [...declarations, "", STARTER_QUERY].join("\n"),
+        prefixCcApi: null,
+        createShortLink: undefined,
+        editorHeight: "320px",
+      },
+      yasr: { defaultPlugin: "table", prefixes },
+    });
+    return yasgui;
+  }
+
+  // ---------------------------------------------------------------- named queries
+
+  /** The query without its `#+` header (the panel above the editor shows title, question, parameters). */
+  function withoutHeader(text) {
+    return text.replace(/^(?:#\+[^\n]*\n)+\s*/, "");
+  }
+
+  function describeQuery(query, prefixes) {
+    document.getElementById("query-about").hidden = false;
+    document.getElementById("query-title").textContent = query.summary || query.name;
+    document.getElementById("query-description").textContent = query.description || "";
+    const parameters = document.getElementById("query-parameters");
+    parameters.replaceChildren();
+    for (const parameter of query.parameters || []) {
+      const value =
+        parameter.default == null ? "(no default: edit the query)" : compact(String(parameter.default), prefixes) || String(parameter.default);
+      parameters.append(
+        element("dt", {}, element("code", {}, parameter.name)),
+        element("dd", {}, value, parameter.description ? element("span", { className: "parameter-description" }, ` · ${parameter.description}`) : null),
+      );
+    }
+    document.getElementById("query-cli").textContent = query.example || `nanokg query ${query.name}`;
+  }
+
+  function runNamedQuery(yasgui, prefixes, query, button) {
+    for (const other of document.querySelectorAll("#query-list button[aria-current]")) other.removeAttribute("aria-current");
+    button.setAttribute("aria-current", "true");
+    describeQuery(query, prefixes);
+    const tab = yasgui.getTab();
+    tab.setName(query.name);
+    tab.setQuery(withoutHeader(query.query));
+    tab.query().catch(() => {}); // YASR shows the error
+  }
+
+  function listQueries(yasgui, prefixes, queries) {
+    const list = document.getElementById("query-list");
+    const filter = document.getElementById("query-filter");
+    const status = document.getElementById("queries-status");
+    const items = queries.map((query) => {
+      const button = element(
+        "button",
+        { type: "button", className: "named-query", "data-query": query.name, title: query.description || "" },
+        element("span", { className: "query-summary" }, query.summary || query.name),
+        element("span", { className: "query-name" }, query.name),
+      );
+      button.addEventListener("click", () => runNamedQuery(yasgui, prefixes, query, button));
+      const haystack = [query.name, query.summary, query.description, ...(query.tags || [])].join(" ").toLowerCase();
+      return { item: element("li", {}, button), haystack };
+    });
+    list.replaceChildren(...items.map(({ item }) => item));
+    const update = () => {
+      const needle = filter.value.trim().toLowerCase();
+      let shown = 0;
+      for (const { item, haystack } of items) {
+        item.hidden = Boolean(needle) && !haystack.includes(needle);
+        if (!item.hidden) shown += 1;
+      }
+      status.textContent = `${shown} of ${items.length} queries: click one to load and run it.`;
+    };
+    filter.addEventListener("input", update);
+    update();
+  }
+
+  async function main() {
+    document.getElementById("endpoint-url").textContent = ENDPOINT;
+    const [queries, prefixes, terms] = await Promise.all([
+      getJson("api/queries"),
+      getJson("api/prefixes"),
+      getJson("api/terms"),
+    ]);
+    configureAutocompletion(Yasgui.Yasqe, prefixes, terms);
+    const yasgui = startYasgui(prefixes);
+    listQueries(yasgui, prefixes, queries);
+    window.nanokg = { yasgui, queries, prefixes, terms };
+    document.body.dataset.ready = "true";
+  }
+
+  main().catch((error) => {
+    const status = document.getElementById("queries-status");
+    status.textContent = `The page could not start: ${error.message}`;
+    status.classList.add("error");
+    document.body.dataset.ready = "error";
+    console.error(error);
+  });
+})();
