@@ -164,7 +164,8 @@
   }
 
   function describeQuery(query, prefixes) {
-    document.getElementById("query-about").hidden = false;
+    document.getElementById("query-about").hidden = !query;
+    if (!query) return;
     document.getElementById("query-title").textContent = query.summary || query.name;
     document.getElementById("query-description").textContent = query.description || "";
     const parameters = document.getElementById("query-parameters");
@@ -229,6 +230,11 @@
     configureAutocompletion(Yasgui.Yasqe, prefixes, terms);
     const yasgui = startYasgui(prefixes);
     listQueries(yasgui, prefixes, queries);
+    // the panel above the editor describes the named query the selected tab holds, if any
+    const describeTab = (tab) => describeQuery(queries.find((query) => query.name === tab.getName()), prefixes);
+    yasgui.on("tabSelect", (instance, tabId) => describeTab(instance.getTab(tabId)));
+    yasgui.on("tabAdd", () => describeQuery(undefined, prefixes)); // YASGUI selects a new tab without tabSelect
+    describeTab(yasgui.getTab()); // a tab restored from an earlier visit
     window.nanokg = { yasgui, queries, prefixes, terms };
     document.body.dataset.ready = "true";
   }
