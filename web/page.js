@@ -130,7 +130,6 @@
     });
     Yasqe.registerAutocompleter(termCompleter(stock.property, terms.filter((t) => t.kind !== "class"), prefixes));
     Yasqe.registerAutocompleter(termCompleter(stock.class, terms.filter((t) => t.kind === "class"), prefixes));
-    Yasqe.defaults.prefixCcApi = null;
   }
 
   // ---------------------------------------------------------------- YASGUI
@@ -139,21 +138,18 @@
     const declarations = ["nkg", "rdfs"]
       .filter((prefix) => prefix in prefixes)
       .map((prefix) => `PREFIX ${prefix}: <${prefixes[prefix]}>`);
-    const yasgui = new Yasgui(document.getElementById("yasgui"), {
-      requestConfig: { endpoint: ENDPOINT, method: "POST" },
+    // corsProxy and yasqe.createShortLink (a URL shortener) are off by default and stay off
+    return new Yasgui(document.getElementById("yasgui"), {
+      requestConfig: { endpoint: ENDPOINT, method: "POST" }, // form-encoded POST
       // the endpoint field offers this server only (the stock list is DBpedia and Wikidata)
       endpointCatalogueOptions: { getData: () => [{ endpoint: ENDPOINT }] },
-      copyEndpointOnNewTab: true,
-      corsProxy: undefined,
       yasqe: {
         value: [...declarations, "", STARTER_QUERY].join("\n"),
         prefixCcApi: null,
-        createShortLink: undefined,
         editorHeight: "320px",
       },
-      yasr: { defaultPlugin: "table", prefixes },
+      yasr: { defaultPlugin: "table", prefixes }, // IRIs in the table compacted with our prefixes
     });
-    return yasgui;
   }
 
   // ---------------------------------------------------------------- named queries
