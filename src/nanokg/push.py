@@ -82,6 +82,9 @@ class StoreProfile:
     bnodes_in_insert_data
         Whether ``INSERT DATA`` accepts blank nodes; if not, chunks holding blank nodes go
         as ``INSERT { … } WHERE {}`` templates, which mint the same fresh nodes.
+    update_chunk_limit
+        The most triples one Update request may carry (``None``: no limit), whatever
+        ``--chunk-size`` says.
     """
 
     name: str
@@ -90,6 +93,7 @@ class StoreProfile:
     graph_parameter: str = "graph"
     auth: str = "basic"
     bnodes_in_insert_data: bool = True
+    update_chunk_limit: int | None = None
 
     def service_url(self, endpoint: str, path: str | None) -> str:
         """The URL of a service that sits beside the query endpoint."""
@@ -111,6 +115,9 @@ PROFILES = {
         graph_parameter="graph-uri",
         auth="digest",
         bnodes_in_insert_data=False,
+        # Virtuoso compiles an update to SQL and refuses more than 10000 lines of it
+        # ("SP031"): about 2000 triples; stay well below
+        update_chunk_limit=1000,
     ),
     # Fuseki and most others: one dataset URL serves query, update and the Graph Store
     "generic": StoreProfile("generic", update_path=None, store_path=None),
@@ -282,8 +289,9 @@ class _Client:
                 if response.ok:
                     return response
                 if response.status_code in (401, 403):
+                    refused = "refused the credentials" if self.session.auth else "asks for credentials"
                     raise PushError(
-                        f"{what}: {_safe_url(url)} refused the credentials (HTTP {response.status_code}); "
+                        f"{what}: {_safe_url(url)} {refused} (HTTP {response.status_code}); "
                         f"set ${USER_VARIABLE} and ${PASSWORD_VARIABLE} or use ~/.netrc"
                     )
                 problem = f"{_safe_url(url)} answered HTTP {response.status_code}: {_first_line(response.text)}"
@@ -341,7 +349,8 @@ class _Pusher:
         self.update_url = update_endpoint or profile.service_url(endpoint, profile.update_path)
         self.store_url = store_endpoint or profile.service_url(endpoint, profile.store_path)
         self.client = _Client(credentials, profile.auth, retries=retries, backoff=backoff, timeout=timeout)
-        self.chunk_size = chunk_size
+        limit = profile.update_chunk_limit if protocol == "update" else None
+        self.chunk_size = min(chunk_size, limit) if limit else chunk_size
         self.progress = progress or (lambda _n: None)
         self.chunks = 0
 
@@ -424,7 +433,8 @@ class _Pusher:
                         f"staging graph for <{target.graph}> holds {found} triples, {expected[target.graph]} were sent"
                     )
         except PushError as exc:
-            cleaned = self.drop(staging.values())
+            # nothing written, nothing to clean (and a store that refused us would refuse the drop)
+            cleaned = self.chunks == 0 or self.drop(staging.values())
             left = "" if cleaned else f"; the staging graphs (…-nanokg-staging-{token}) could not be dropped"
             raise PushError(f"{exc}; nothing was replaced: the previous graphs are left in place{left}") from None
 
