@@ -46,6 +46,7 @@ def _handles_errors(func):
     def wrapper(*args, **kwargs):
         from .backends import EndpointError, NotSelectError, QuerySyntaxError
         from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
+        from .export import ExportError, ExportUsageError
         from .knowledge_graph import UnknownEntityError
         from .pipeline import OntologyError, ValidationFailed
         from .push import PushError, PushUsageError
@@ -57,6 +58,10 @@ def _handles_errors(func):
             return func(*args, **kwargs)
         except DataErrors as exc:
             _fail([str(e) for e in exc.errors], code=2)
+        except ExportUsageError as exc:
+            _fail([str(exc)], code=2)
+        except ExportError as exc:
+            _fail([str(exc)])
         except PushUsageError as exc:
             _fail([str(exc)], code=2)
         except PushError as exc:
@@ -480,3 +485,57 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
         f"{report.retries} retries, {report.seconds:.1f} s",
         err=True,
     )
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml"]),
+    required=True,
+    help="nq, trig and jsonld keep the named graphs; ttl, nt and xml merge them into one graph.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file (complete or not at all; an existing file is replaced only on success). Default: stdout.",
+)
+@click.option(
+    "--graphs",
+    metavar="NAMES",
+    default=None,
+    help="Comma-separated graphs to export (default: asserted,inferred,ontology,provenance; lookup on request).",
+)
+@store_option
+@_handles_errors
+def export_(fmt, out, graphs, store_path) -> None:
+    r"""Export the graph as RDF, with a VoID/DCAT description of the dataset.
+
+    Quad formats (nq, trig, jsonld) keep each graph as a named graph and put the
+    description in <https://w3id.org/nanokg/graph/description>; triple formats (ttl, nt,
+    xml) merge the chosen graphs and the description into one graph, each triple once.
+    The same store always gives the same bytes.
+
+    \b
+    Examples:
+      nanokg export --format ttl --out nanokg.ttl
+      nanokg export --format nq --graphs asserted,provenance,lookup | gzip > nanokg.nq.gz
+    """
+    import os
+
+    from .export import FORMATS, export, select_graphs
+    from .store import open_store
+
+    listed = None if graphs is None else [name.strip() for name in graphs.split(",") if name.strip()]
+    names = select_graphs(listed, "--graphs")
+    store = open_store(store_path)
+    try:
+        count = export(store, fmt, out if out is not None else sys.stdout.buffer, names)
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, and keep Python from failing on the final flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    unit = "quads" if FORMATS[fmt].named_graphs else "triples"
+    where = f"to {out}" if out is not None else "to stdout"
+    click.echo(f"exported {', '.join(names)} + description: {count} {unit} as {fmt} {where}", err=True)

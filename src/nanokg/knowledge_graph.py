@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -259,6 +259,21 @@ class KnowledgeGraph:
         for node in nodes:
             rows += [(node, *r[1:]) for r in self.backend.select(text, {"node": ox.NamedNode(node)}).rows]
         return rows
+
+    def export(self, fmt: str, out: str | Path | BinaryIO, graphs: Iterable[str] | None = None) -> int:
+        """Write the graph and its VoID/DCAT description as RDF; see :func:`nanokg.export.export`.
+
+        Only the embedded store can be exported (:meth:`open`, :meth:`from_store`).
+        Returns the number of triples (triple formats) or quads (quad formats) written.
+        """
+        from .export import ExportUsageError, export
+
+        if not isinstance(self.backend, EmbeddedBackend):
+            raise ExportUsageError(
+                f"export reads the embedded store; this graph is on {type(self.backend).__name__} "
+                "(use KnowledgeGraph.open, or nanokg push to copy the store elsewhere)"
+            )
+        return export(self.backend.store, fmt, out, graphs)
 
     def close(self) -> None:
         """Release the backend."""
