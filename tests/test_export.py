@@ -496,3 +496,6 @@ def test_cli_formats_are_the_modules():
     command = main.commands["export"]
     [fmt] = [p for p in command.params if p.name == "fmt"]
     assert list(fmt.type.choices) == list(FORMATS)
+    shown = nanokg("export", "--help").stdout.decode()
+    assert "merge the chosen graphs" in shown and "keep each graph as a named graph" in shown
+    assert "\\b" not in shown and "\n    nanokg export --format ttl --out nanokg.ttl\n" in shown

@@ -510,7 +510,7 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
 @store_option
 @_handles_errors
 def export_(fmt, out, graphs, store_path) -> None:
-    r"""Export the graph as RDF, with a VoID/DCAT description of the dataset.
+    """Export the graph as RDF, with a VoID/DCAT description of the dataset.
 
     Quad formats (nq, trig, jsonld) keep each graph as a named graph and put the
     description in <https://w3id.org/nanokg/graph/description>; triple formats (ttl, nt,
@@ -521,7 +521,7 @@ def export_(fmt, out, graphs, store_path) -> None:
     Examples:
       nanokg export --format ttl --out nanokg.ttl
       nanokg export --format nq --graphs asserted,provenance,lookup | gzip > nanokg.nq.gz
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     import os
 
     from .export import FORMATS, export, select_graphs
