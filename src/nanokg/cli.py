@@ -52,6 +52,7 @@ def _handles_errors(func):
         from .push import PushError, PushUsageError
         from .reason import InconsistentOntologyError, ReasonerError
         from .records import DataErrors
+        from .serve import ServeError
         from .store import StoreMissingError
 
         try:
@@ -73,7 +74,7 @@ def _handles_errors(func):
             _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
         except ValidationFailed as exc:
             _fail([str(exc), *exc.problems])
-        except (OntologyError, ReasonerError, StoreMissingError, EndpointError) as exc:
+        except (OntologyError, ReasonerError, StoreMissingError, EndpointError, ServeError) as exc:
             _fail([str(exc)])
 
     return wrapper
@@ -539,3 +540,59 @@ def export_(fmt, out, graphs, store_path) -> None:
     unit = "quads" if FORMATS[fmt].named_graphs else "triples"
     where = f"to {out}" if out is not None else "to stdout"
     click.echo(f"exported {', '.join(names)} + description: {count} {unit} as {fmt} {where}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free one).")
+@store_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30,
+    show_default=True,
+    help="Seconds a query may run; then its worker is killed and the client gets 503.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10000,
+    show_default=True,
+    help="Rows (or triples) after which an answer is cut, marked by the X-SPARQL-MaxRows header.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Worker processes, hence queries running at the same time.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="An origin browsers may query from (repeat for several; default: every origin).",
+)
+@_handles_errors
+def serve(host, port, store_path, timeout, max_rows, workers, cors_origins) -> None:
+    """Serve the graph read-only: a SPARQL 1.1 endpoint at /sparql and a query page at /.
+
+    Updates are refused; the default graph is the union of the named graphs. Stop with Ctrl-C.
+    """
+    from .serve import serve as run_server
+
+    def announce(url: str) -> None:
+        base = url.rsplit("/", 1)[0]
+        click.echo(f"nanokg: serving SPARQL at {url} and the query page at {base}/ (Ctrl-C stops)")
+
+    run_server(
+        host,
+        port,
+        announce=announce,
+        store_path=store_path,
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        cors_origins=cors_origins or ("*",),
+    )

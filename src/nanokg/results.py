@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -170,6 +171,49 @@ class Results:
         lines = ["\t".join(f"?{c}" for c in self.columns)]
         lines += ["\t".join("" if t is None else str(t) for t in row) for row in self.terms]
         return "\n".join(lines) + "\n"
+
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML.
+
+        Examples
+        --------
+        >>> print(Results(["p"], [(ox.NamedNode("http://e/a"),), (None,)]).to_xml())  # doctest: +NORMALIZE_WHITESPACE
+        <?xml version="1.0" encoding="utf-8"?>
+        <sparql xmlns="http://www.w3.org/2005/sparql-results#">
+        <head><variable name="p"/></head>
+        <results>
+        <result><binding name="p"><uri>http://e/a</uri></binding></result>
+        <result></result>
+        </results>
+        </sparql>
+        """
+        lines = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+            "<head>{}</head>".format("".join(f"<variable name={quoteattr(c)}/>" for c in self.columns)),
+            "<results>",
+        ]
+        for row in self.terms:
+            bindings = "".join(
+                f"<binding name={quoteattr(c)}>{_xml_term(t)}</binding>"
+                for c, t in zip(self.columns, row, strict=True)
+                if t is not None
+            )
+            lines.append(f"<result>{bindings}</result>")
+        lines += ["</results>", "</sparql>"]
+        return "\n".join(lines) + "\n"
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != _XSD_STRING:
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
 
 
 def _typed_series(pd, series):

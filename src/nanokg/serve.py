@@ -1,0 +1,795 @@
+"""``nanokg serve``: a read-only SPARQL 1.1 Protocol endpoint over the built store, with its query page.
+
+``/sparql`` (also ``/query``, Oxigraph's name for it) answers queries sent as GET
+``?query=``, as a form-encoded POST, or as a POST of ``application/sparql-query``.
+``default-graph-uri`` and ``named-graph-uri`` are honoured. Otherwise the default graph
+is the union of the named graphs, as on every nanokg backend, unless the query names its
+own dataset with ``FROM``. The project's prefixes (``nkg:``, ``product:`` ...) are
+predeclared. Results are negotiated on ``Accept`` (or a ``format`` parameter):
+SELECT and ASK as SPARQL JSON (the default), XML, CSV or TSV; CONSTRUCT and DESCRIBE
+as Turtle (the default), N-Triples, N-Quads, JSON-LD or RDF/XML. No acceptable format
+is 406.
+
+The endpoint is read-only: SPARQL Update, whether sent as ``update=``, as an
+``application/sparql-update`` body or disguised as ``query=``, is refused with 403.
+A syntax error is 400 with the parser's message and position.
+
+Limits. A query runs in one of a few worker processes, each with its own read-only
+handle on the store. pyoxigraph cannot interrupt a running query, so when one outlives
+``timeout`` its worker is killed and replaced, and the client gets 503 "query timed out
+after N s". A SELECT is cut at ``max_rows`` rows (a CONSTRUCT or DESCRIBE at
+``max_rows`` triples), and a response that was cut carries the header
+``X-SPARQL-MaxRows: <max_rows>``, the one Virtuoso sends in the same case.
+
+Beside the endpoint: the query page of :mod:`nanokg.page` at ``/``, and three JSON
+routes it reads: ``/api/queries`` (the catalogue, each query with its defaults bound),
+``/api/prefixes`` and ``/api/terms`` (the ontology's classes and properties, for
+autocompletion). CORS is open to ``cors_origins`` (every origin by default).
+
+Serve a rebuilt store by restarting the server: workers read the store they opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import itertools
+import multiprocessing
+import os
+import queue
+import re
+import signal
+import socket
+import sys
+import threading
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .vocabulary import GRAPHS, PREFIXES
+
+__all__ = ["MAX_ROWS_HEADER", "QueryPool", "ServeError", "create_app", "negotiate", "serve"]
+
+#: The response header that says a result was cut (Virtuoso's name for it).
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+#: Largest request body accepted (a query, or a form holding one).
+MAX_BODY_BYTES = 1 << 20
+
+# media type -> format key, in the order the server prefers them when Accept ties
+RESULT_MEDIA_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_MEDIA_TYPES = {
+    "text/turtle": "turtle",
+    "application/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/n-quads": "nquads",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_BOOLEAN_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+# the `format` parameter: short name -> (results key, graph key)
+_FORMAT_NAMES = {
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "ntriples": (None, "ntriples"),
+    "nt": (None, "ntriples"),
+    "nquads": (None, "nquads"),
+    "nq": (None, "nquads"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"),
+}
+_UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_QUERY_FORMS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+# the prologue (BASE and PREFIX declarations, comments) before a query's or update's first keyword
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
+# what may hide a FROM keyword: comments, strings, IRIs
+_OPAQUE = re.compile(
+    r"#[^\n]*"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>",
+    re.DOTALL,
+)
+# FROM as a keyword, not part of a variable (?from) or a prefixed name (ex:from, from:x)
+_FROM = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
+
+
+class ServeError(RuntimeError):
+    """The server cannot start (the port is taken, the address is wrong...)."""
+
+
+# -- reading a request -------------------------------------------------------------
+
+
+def first_keyword(text: str) -> str:
+    r"""The first keyword after the prologue, upper-cased: SELECT, ASK, INSERT ...
+
+    Examples
+    --------
+    >>> first_keyword("PREFIX ex: <http://e/>  # a comment\n  insert data { ex:a ex:b ex:c }")
+    'INSERT'
+    >>> first_keyword("BASE <http://e/> select * {}")
+    'SELECT'
+    """
+    rest = text[_PROLOGUE.match(text).end() :]
+    word = re.match(r"[A-Za-z]+", rest)
+    return word.group(0).upper() if word else ""
+
+
+def names_a_dataset(text: str) -> bool:
+    """Whether the query has a ``FROM`` or ``FROM NAMED`` clause (comments, strings and IRIs skipped).
+
+    Examples
+    --------
+    >>> names_a_dataset("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }")
+    True
+    >>> names_a_dataset('SELECT ?from WHERE { ?from ex:from "FROM" }  # from')
+    False
+    """
+    return _FROM.search(_OPAQUE.sub(" ", text)) is not None
+
+
+def _accept_ranges(header: str) -> list[tuple[str, float]]:
+    ranges = []
+    for item in header.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    return ranges
+
+
+def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offered media type the ``Accept`` header likes best, or None if it takes none.
+
+    The most specific range that matches an offer gives its quality; ties go to the
+    earlier offer. No header (or an empty one) takes the first offer.
+
+    Examples
+    --------
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", ["application/sparql-results+json", "text/csv"])
+    'text/csv'
+    >>> negotiate("text/html,application/xml;q=0.9,*/*;q=0.8", ["text/turtle", "application/xml"])
+    'application/xml'
+    >>> negotiate("image/png", ["text/turtle"]) is None
+    True
+    """
+    if not accept or not accept.strip():
+        return offers[0] if offers else None
+    ranges = _accept_ranges(accept)
+    best, best_q = None, 0.0
+    for offer in offers:
+        kind = offer.split("/")[0]
+        q = None
+        for pattern in (offer, f"{kind}/*", "*/*"):
+            matches = [quality for media, quality in ranges if media == pattern]
+            if matches:
+                q = max(matches)
+                break
+        if q is not None and q > best_q:
+            best, best_q = offer, q
+    return best
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a worker (or the handler) answers.
+
+    ``fmt`` is the format key of an answer (``json``, ``turtle`` ...), None for a
+    plain-text error; ``truncated`` says the answer was cut at the row limit.
+    """
+
+    status: int
+    body: bytes
+    fmt: str | None = None
+    truncated: bool = False
+
+    @classmethod
+    def error(cls, status: int, message: str) -> Reply:
+        """A one-line plain-text error."""
+        return cls(status, (message.rstrip() + "\n").encode("utf-8"))
+
+
+# -- the worker processes ----------------------------------------------------------
+
+
+def _syntax_message(text: str) -> str:
+    from .backends import QuerySyntaxError, check_syntax
+
+    try:
+        check_syntax(text, prefixes=PREFIXES)
+    except QuerySyntaxError as exc:
+        return str(exc)
+    return "query: SPARQL syntax error"
+
+
+def answer(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
+    """Run one query on ``store`` and serialise its answer as the job asks.
+
+    ``job`` holds ``query`` (text), ``results`` and ``graph`` (the format keys chosen for
+    a SELECT/ASK and a CONSTRUCT/DESCRIBE answer; None where the client takes none),
+    and the dataset: ``default_graph`` and ``named_graphs`` (IRIs, or None).
+    """
+    from .results import Results
+
+    text = job["query"]
+    dataset: dict[str, Any] = {}
+    if job.get("default_graph") is not None or job.get("named_graphs") is not None:
+        # the protocol's dataset replaces the query's; naming only named graphs leaves the default graph empty
+        dataset["default_graph"] = [ox.NamedNode(iri) for iri in job.get("default_graph") or []]
+        if job.get("named_graphs") is not None:
+            dataset["named_graphs"] = [ox.NamedNode(iri) for iri in job["named_graphs"]]
+    elif not names_a_dataset(text):
+        # pyoxigraph's union flag would override a FROM clause, so it is set only without one
+        dataset["use_default_graph_as_union"] = True
+    try:
+        result = store.query(text, prefixes=PREFIXES, **dataset)
+    except SyntaxError:
+        return Reply.error(400, _syntax_message(text))
+    if isinstance(result, ox.QueryBoolean):
+        if job["results"] is None:
+            return Reply.error(406, "an ASK answer is a SPARQL results document: accept JSON, XML, CSV or TSV")
+        return Reply(200, result.serialize(format=_BOOLEAN_FORMATS[job["results"]]), job["results"])
+    if isinstance(result, ox.QuerySolutions):
+        if job["results"] is None:
+            return Reply.error(406, "a SELECT answer is a SPARQL results document: accept JSON, XML, CSV or TSV")
+        columns = [v.value for v in result.variables]
+        solutions = list(itertools.islice(result, max_rows + 1))
+        truncated = len(solutions) > max_rows
+        results = Results(columns, [tuple(s[c] for c in columns) for s in solutions[:max_rows]])
+        writer = {"json": results.to_json, "xml": results.to_xml, "csv": results.to_csv, "tsv": results.to_tsv}
+        return Reply(200, writer[job["results"]]().encode("utf-8"), job["results"], truncated)
+    if job["graph"] is None:
+        return Reply.error(406, "a CONSTRUCT or DESCRIBE answer is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML")
+    triples = list(itertools.islice(result, max_rows + 1))
+    body = ox.serialize(triples[:max_rows], format=_GRAPH_FORMATS[job["graph"]], prefixes=PREFIXES)
+    return Reply(200, body, job["graph"], len(triples) > max_rows)
+
+
+def _worker_main(conn, store_path: str, max_rows: int) -> None:
+    """A worker's life: open the store, then answer jobs until the pipe closes."""
+    # Ctrl-C reaches the whole process group; the server decides when workers stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        store = ox.Store.read_only(store_path)
+    except OSError as exc:
+        conn.send(("failed", f"cannot open the store {store_path}: {exc}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = answer(store, job, max_rows)
+        except Exception as exc:  # a failed query must not take the worker down
+            reply = Reply.error(500, f"query failed: {' '.join(str(exc).split())[:500]}")
+        conn.send(reply)
+
+
+@dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
+class _Worker:
+    process: Any
+    conn: Any
+
+
+class QueryPool:
+    """A few worker processes, each holding a read-only handle on the store.
+
+    :meth:`run` gives a job to an idle worker and waits for its answer at most
+    ``timeout`` seconds; a worker that takes longer is killed and a new one started in
+    its place. Workers come from a ``forkserver`` (the server has threads, so plain
+    ``fork`` is unsafe), preloaded with this module so a replacement starts in
+    milliseconds.
+    """
+
+    def __init__(self, store_path: Path, *, size: int = 2, timeout: float = 30.0, max_rows: int = 10000) -> None:
+        self.store_path, self.size, self.timeout, self.max_rows = Path(store_path), size, timeout, max_rows
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = self._closed = False
+        self._context = multiprocessing.get_context("forkserver")
+
+    def start(self) -> None:
+        """Start the workers and wait until each has opened the store (idempotent)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self._context.set_forkserver_preload([__name__])
+        launched = [self._launch() for _ in range(self.size)]
+        for worker in launched:
+            self._await_ready(worker)
+            self._idle.put(worker)
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._workers)
+
+    def _launch(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main, args=(child, str(self.store_path), self.max_rows), name="nanokg-query", daemon=True
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker, boot_timeout: float = 60.0) -> None:
+        message = "did not start"
+        if worker.conn.poll(boot_timeout):
+            try:
+                status, detail = worker.conn.recv()
+            except (EOFError, OSError):
+                status, detail = "failed", "exited while starting"
+            if status == "ready":
+                return
+            message = detail
+        self._retire(worker)
+        raise ServeError(f"a query worker failed: {message}")
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+
+    def _replace(self) -> None:
+        def replace() -> None:
+            if self._closed:
+                return
+            try:
+                worker = self._launch()
+                self._await_ready(worker)
+            except (ServeError, OSError) as exc:
+                print(f"nanokg serve: {exc}", file=sys.stderr, flush=True)
+                return
+            if self._closed:
+                self._retire(worker)
+            else:
+                self._idle.put(worker)
+
+        threading.Thread(target=replace, name="nanokg-replace-worker", daemon=True).start()
+
+    def run(self, job: dict[str, Any]) -> Reply:
+        """Answer ``job`` (see :func:`answer`) in a worker; blocks, so call it from a thread."""
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            return Reply.error(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again")
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(self.timeout):
+                self._retire(worker)
+                self._replace()
+                return Reply.error(503, f"query timed out after {self.timeout:g} s")
+            reply = worker.conn.recv()
+        except (EOFError, OSError):
+            self._retire(worker)
+            self._replace()
+            return Reply.error(500, "the query worker died while answering; try again")
+        self._idle.put(worker)
+        return reply
+
+    def stop(self) -> None:
+        """Kill every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            self._retire(worker)
+
+
+# -- what the query page reads -----------------------------------------------------
+
+_TERMS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?kind ?type (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition) WHERE {
+  GRAPH ?ontology {
+    VALUES (?type ?kind) {
+      (owl:Class "class") (rdfs:Class "class") (owl:ObjectProperty "property")
+      (owl:DatatypeProperty "property") (owl:AnnotationProperty "property") (rdf:Property "property")
+    }
+    ?term a ?type .
+    FILTER(isIRI(?term))
+    OPTIONAL { ?term rdfs:label ?l }
+    OPTIONAL { ?term skos:definition ?d }
+  }
+}
+GROUP BY ?term ?kind ?type
+ORDER BY ?term
+"""
+
+
+class GraphInfo:
+    """The catalogue and the ontology's terms as JSON-ready lists, read once from the store."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.store_path = Path(store_path)
+        self._lock = threading.Lock()
+        self._cached: tuple[list, list] | None = None
+
+    def _load(self) -> tuple[list, list]:
+        with self._lock:
+            if self._cached is None:
+                from .backends import EmbeddedBackend
+                from .store import open_store
+
+                backend = EmbeddedBackend(open_store(self.store_path))
+                try:
+                    self._cached = (_catalogue_entries(backend), _ontology_terms(backend))
+                finally:
+                    backend.close()
+            return self._cached
+
+    def queries(self) -> list[dict[str, Any]]:
+        """Every catalogue query, with its parameters and its text with the defaults bound."""
+        return self._load()[0]
+
+    def terms(self) -> list[dict[str, Any]]:
+        """The ontology's classes and properties with label, CURIE and definition."""
+        return self._load()[1]
+
+
+def _catalogue_entries(backend) -> list[dict[str, Any]]:
+    from .backends import with_values
+    from .catalogue import Catalogue
+    from .query import bind_parameters
+    from .vocabulary import compact_iri
+
+    entries = []
+    for spec in Catalogue():
+        params = [
+            {
+                "name": p.name,
+                "type": p.type_label,
+                "kind": p.kind,
+                "required": p.required,
+                "default": p.default,
+                "description": p.description,
+                "class": p.cls,
+                "classCurie": compact_iri(p.cls) if p.cls else None,
+            }
+            for p in spec.params.values()
+        ]
+        entries.append(
+            {
+                "name": spec.name,
+                "summary": spec.summary,
+                "description": spec.description,
+                "tags": spec.tags,
+                "example": spec.example,
+                "parameters": params,
+                # the defaults as RDF terms in a VALUES block (nanokg.query), never pasted into the text
+                "query": with_values(spec.text, bind_parameters(backend, spec, {})),
+                "template": spec.text,
+            }
+        )
+    return entries
+
+
+def _ontology_terms(backend) -> list[dict[str, Any]]:
+    from .vocabulary import compact_iri
+
+    results = backend.select(_TERMS, {"ontology": ox.NamedNode(str(GRAPHS["ontology"]))})
+    return [
+        {
+            "iri": row["term"],
+            "curie": compact_iri(row["term"]),
+            "kind": row["kind"],
+            "type": compact_iri(row["type"]),
+            "label": row["label"],
+            "definition": row["definition"],
+        }
+        for row in results.as_dicts()
+    ]
+
+
+# -- the application ---------------------------------------------------------------
+
+
+async def _read_body(request) -> bytes | Reply:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return Reply.error(413, f"request body over {MAX_BODY_BYTES} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return Reply.error(413, f"request body over {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_qs(text: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")
+
+
+async def _protocol_request(request) -> dict[str, list[str]] | Reply:
+    """The request's protocol parameters (query, update, default-graph-uri ...) or the reply refusing it."""
+    try:
+        params = _parse_qs(request.url.query)
+    except UnicodeDecodeError:
+        return Reply.error(400, "the URL's parameters are not UTF-8")
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/sparql-update":
+        return Reply.error(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if content_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        return Reply.error(415, "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query)")
+    body = await _read_body(request)
+    if isinstance(body, Reply):
+        return body
+    try:
+        text = body.decode("utf-8")
+        if content_type == "application/sparql-query":
+            params.setdefault("query", []).insert(0, text)
+        else:
+            for key, values in _parse_qs(text).items():
+                params.setdefault(key, []).extend(values)
+    except UnicodeDecodeError:
+        return Reply.error(400, "the request body is not UTF-8")
+    return params
+
+
+def _job(params: dict[str, list[str]], accept: str | None) -> dict[str, Any] | Reply:
+    """The worker's job for a request, or the reply refusing it."""
+    if "update" in params:
+        return Reply.error(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    queries = params.get("query") or []
+    if len(queries) != 1 or not queries[0].strip():
+        what = "several `query` parameters" if len(queries) > 1 else "no `query` parameter"
+        return Reply.error(400, f"{what}: send one SPARQL query as query= (GET or form POST) or a sparql-query body")
+    text = queries[0]
+    keyword = first_keyword(text)
+    if keyword in _UPDATE_KEYWORDS:
+        return Reply.error(403, f"this endpoint is read-only: {keyword} is SPARQL Update, which is not accepted")
+    dataset: dict[str, list[str] | None] = {}
+    for name, key in (("default-graph-uri", "default_graph"), ("named-graph-uri", "named_graphs")):
+        values = params.get(name)
+        for value in values or []:
+            try:
+                ox.NamedNode(value)
+            except ValueError:
+                return Reply.error(400, f"{name}: {value!r} is not an absolute IRI")
+        dataset[key] = values
+    formats = params.get("format")
+    if formats:
+        chosen = formats[-1].strip().lower()
+        if chosen in _FORMAT_NAMES:
+            results, graph = _FORMAT_NAMES[chosen]
+        elif chosen in RESULT_MEDIA_TYPES or chosen in GRAPH_MEDIA_TYPES:
+            results, graph = RESULT_MEDIA_TYPES.get(chosen), GRAPH_MEDIA_TYPES.get(chosen)
+        else:
+            names = ", ".join(dict.fromkeys(n for n in _FORMAT_NAMES if n not in ("ttl", "nt", "nq", "json-ld", "rdf")))
+            return Reply.error(400, f"format: {formats[-1]!r} is not one of {names} or a media type of those")
+    else:
+        results = RESULT_MEDIA_TYPES.get(negotiate(accept, list(RESULT_MEDIA_TYPES)) or "")
+        graph = GRAPH_MEDIA_TYPES.get(negotiate(accept, list(GRAPH_MEDIA_TYPES)) or "")
+    kind = _QUERY_FORMS.get(keyword)
+    if (kind == "results" and results is None) or (kind == "graph" and graph is None):
+        offered = RESULT_MEDIA_TYPES if kind == "results" else GRAPH_MEDIA_TYPES
+        return Reply.error(
+            406, f"cannot answer a {keyword} query as {accept or formats[-1]!r}; it comes as {', '.join(offered)}"
+        )
+    return {"query": text, "results": results, "graph": graph, **dataset}
+
+
+# the media type of a reply: the one the client asked for when it named an alias
+def _media_type(key: str, accept: str | None, kind_map: dict[str, str]) -> str:
+    aliases = [media for media, k in kind_map.items() if k == key]
+    return negotiate(accept, aliases) or aliases[0]
+
+
+def create_app(
+    store_path: Path | str | None = None,
+    *,
+    timeout: float = 30.0,
+    max_rows: int = 10000,
+    workers: int = 2,
+    cors_origins: Sequence[str] = ("*",),
+):
+    """The ASGI application: the SPARQL endpoint, the query page and its JSON routes.
+
+    Parameters
+    ----------
+    store_path
+        The built store (default: :func:`nanokg.store.default_store_path`).
+    timeout
+        Seconds a query may run before its worker is killed (the client gets 503).
+    max_rows
+        Rows (or triples) after which an answer is cut and marked with ``X-SPARQL-MaxRows``.
+    workers
+        Worker processes, hence queries that run at the same time.
+    cors_origins
+        Origins allowed to call the endpoint from a browser (``*``: every origin).
+
+    Returns
+    -------
+    starlette.applications.Starlette
+        Its ``state.pool`` (:class:`QueryPool`) starts with the application's lifespan,
+        or earlier by calling ``state.pool.start()``.
+
+    Raises
+    ------
+    nanokg.store.StoreMissingError
+        If nothing was built at ``store_path``.
+    """
+    import anyio.to_thread
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from . import page
+    from .store import default_store_path, open_store
+
+    if timeout <= 0 or max_rows < 1 or workers < 1:
+        raise ValueError("timeout must be positive, max_rows and workers at least 1")
+    path = Path(store_path) if store_path is not None else default_store_path()
+    open_store(path)  # fails now, with the usual message, if nothing was built there
+    pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows)
+    info = GraphInfo(path)
+
+    def respond(reply: Reply, accept: str | None = None) -> Response:
+        media_type = "text/plain"
+        if reply.fmt is not None:
+            media_type = _media_type(
+                reply.fmt, accept, GRAPH_MEDIA_TYPES if reply.fmt in _GRAPH_FORMATS else RESULT_MEDIA_TYPES
+            )
+        headers = {"Vary": "Accept"}
+        if reply.truncated:
+            headers[MAX_ROWS_HEADER] = str(max_rows)
+        if reply.status == 503:
+            headers["Retry-After"] = "1"
+        return Response(reply.body, status_code=reply.status, media_type=media_type, headers=headers)
+
+    async def sparql(request) -> Response:
+        accept = request.headers.get("accept")
+        params = await _protocol_request(request)
+        if isinstance(params, Reply):
+            return respond(params)
+        job = _job(params, accept)
+        if isinstance(job, Reply):
+            return respond(job)
+        # the wait happens in a thread; the worker process does the work
+        reply = await anyio.to_thread.run_sync(pool.run, job, abandon_on_cancel=True)
+        return respond(reply, None if params.get("format") else accept)
+
+    async def api_queries(request) -> Response:
+        return JSONResponse(await anyio.to_thread.run_sync(info.queries))
+
+    async def api_prefixes(request) -> Response:
+        return JSONResponse(PREFIXES)
+
+    async def api_terms(request) -> Response:
+        return JSONResponse(await anyio.to_thread.run_sync(info.terms))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await anyio.to_thread.run_sync(pool.start)
+        try:
+            yield
+        finally:
+            pool.stop()
+
+    routes = [
+        Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
+        Route("/query", sparql, methods=["GET", "POST"], name="query"),
+        Route("/api/queries", api_queries, name="api-queries"),
+        Route("/api/prefixes", api_prefixes, name="api-prefixes"),
+        Route("/api/terms", api_terms, name="api-terms"),
+        *page.routes(),
+    ]
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "Authorization", "X-Requested-With"],
+            expose_headers=[MAX_ROWS_HEADER],
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.pool = pool
+    app.state.store_path = path
+    return app
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as exc:
+        raise ServeError(f"--host {host!r}: {exc.strerror}") from None
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"{host}:{port} is already in use (choose another --port)") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def serve(host: str = "127.0.0.1", port: int = 7878, *, announce: Callable[[str], None] | None = None,
+          **options: Any) -> None:  # fmt: skip
+    """Serve the store until interrupted (Ctrl-C or SIGTERM).
+
+    ``options`` are :func:`create_app`'s. The port is taken before the workers start,
+    so a busy port fails at once; ``announce`` receives the endpoint's URL when the
+    server is ready.
+
+    Raises
+    ------
+    ServeError
+        If the address cannot be listened on or a worker cannot open the store.
+    """
+    import uvicorn
+
+    app = create_app(**options)
+    sock = _listen(host, port)
+    try:
+        app.state.pool.start()
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        if announce is not None:
+            announce(f"http://{shown}:{bound}/sparql")
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        app.state.pool.stop()
+        sock.close()
