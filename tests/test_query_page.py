@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from nanokg import page, resources
-from servers import free_port
+from servers import NanokgServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,45 +37,6 @@ CHROMIUM_ARGS = [
 ]
 READY = "body[data-ready]"
 TABLE_ROWS = ".yasr table.dataTable tbody tr"
-
-
-class ServeProcess:
-    """`nanokg serve` as a subprocess on a free loopback port, stopped by its process group."""
-
-    def __init__(self, store: Path, log: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log.open("wb")
-        args = [sys.executable, "-m", "nanokg", "serve", "--port", str(self.port), "--store", str(store)]
-        self.process = subprocess.Popen(
-            args, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})}
-        )
-        self._wait_ready(log)
-
-    def _wait_ready(self, log: Path, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        url = f"{self.base}/sparql?{urllib.parse.urlencode({'query': 'ASK {}'})}"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nanokg serve exited with {self.process.returncode}: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"nanokg serve did not answer within {timeout} s: {log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +67,7 @@ def yasgui_build() -> Path:
 
 @pytest.fixture(scope="module")
 def server(built_store, yasgui_build, tmp_path_factory):
-    served = ServeProcess(built_store, tmp_path_factory.mktemp("serve") / "serve.log")
+    served = NanokgServer(built_store, tmp_path_factory.mktemp("serve"))
     try:
         yield served
     finally:
@@ -240,12 +199,13 @@ def test_autocompletion_offers_our_prefixes_and_terms(browser, server):
     assert browser.errors == []
 
 
-def test_page_without_yasgui_says_how_to_install_it(built_store, tmp_path):
+def test_page_without_yasgui_says_how_to_install_it(built_store, tmp_path, monkeypatch):
     web = tmp_path / "web"  # the project's page without node_modules
     web.mkdir()
     for name in ("index.html", "page.js", "page.css"):
         shutil.copy(resources.web_dir() / name, web / name)
-    served = ServeProcess(built_store, tmp_path / "serve.log", env={"NANOKG_WEB": str(web)})
+    monkeypatch.setenv("NANOKG_WEB", str(web))  # the server inherits it
+    served = NanokgServer(built_store, tmp_path)
     try:
         with urllib.request.urlopen(f"{served.base}/", timeout=10) as response:
             text = response.read().decode()
