@@ -96,3 +96,71 @@ class OxigraphServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+# -- nanokg serve (this project's own read-only endpoint) ----------------------------
+
+
+class NanokgServer:
+    """The real ``nanokg serve`` command on a free loopback port, in its own process group.
+
+    ``options`` are extra command-line options (``--max-rows 5``, ``--timeout 1`` ...).
+    :attr:`announced` is the line the command printed when ready; :meth:`stop` ends the
+    whole group (server, fork server, workers) by its id.
+    """
+
+    def __init__(self, store: Path, log_dir: Path, *options: str, ready_timeout: float = 60) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/sparql"
+        self.log_path = Path(log_dir) / f"nanokg-serve-{self.port}.log"
+        self.out_path = Path(log_dir) / f"nanokg-serve-{self.port}.out"
+        self.log, self.out = self.log_path.open("wb"), self.out_path.open("wb")
+        args = [sys.executable, "-m", "nanokg", "serve", "--port", str(self.port), "--store", str(store), *options]
+        self.process = subprocess.Popen(args, stdout=self.out, stderr=self.log, start_new_session=True)
+        self._wait_ready(ready_timeout)
+
+    @property
+    def announced(self) -> str:
+        """What the command printed on stdout."""
+        return self.out_path.read_text()
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"{self.url}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"nanokg serve exited with {self.process.returncode}: {self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"nanokg serve did not answer within {timeout} s: {self.log_path.read_text()}")
+
+    def group(self) -> list[int]:
+        """Process ids of the server's process group (the server, its fork server, its workers ...)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended while we looked
+            # after the command name: state, ppid, pgrp; zombies are already dead
+            if fields[0] != "Z" and int(fields[2]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+        self.out.close()

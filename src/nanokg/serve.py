@@ -754,15 +754,22 @@ def create_app(
 
 def _listen(host: str, port: int) -> socket.socket:
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
         raise ServeError(f"--host {host!r}: {exc.strerror}") from None
+    # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then, and without
+    # it a keep-alive client waits ~40 ms per answer (Nagle's algorithm against delayed ACKs)
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, port), family=family, backlog=2048)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
     except OSError as exc:
+        sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise ServeError(f"{host}:{port} is already in use (choose another --port)") from None
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def serve(host: str = "127.0.0.1", port: int = 7878, *, announce: Callable[[str], None] | None = None,
