@@ -242,3 +242,12 @@ def test_page_serves_only_its_own_files(server):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{server.base}{path}", timeout=10)
         assert refused.value.code == 404, path
+
+
+def test_the_yasgui_bundle_travels_compressed(server):
+    request = urllib.request.Request(f"{server.base}/assets/yasgui/yasgui.min.js", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        compressed = response.read()
+    plain = resources.web_dir() / "node_modules/@zazuko/yasgui/build/yasgui.min.js"
+    assert len(compressed) < plain.stat().st_size / 2

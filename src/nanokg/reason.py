@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import OWL, BNode, Graph
+from rdflib import OWL, BNode, Graph, URIRef
 
 from .store import in_memory
 
 __all__ = ["InconsistentOntologyError", "ReasonerError", "infer"]
+
+#: the ontology owlready2 files HermiT's conclusions under; its declaration is not a conclusion
+_OWLREADY_ONTOLOGY = URIRef("http://inferrences")
 
 _CLOSURE_RULES = (
     # every named superclass of a type (HermiT reports direct types only)
@@ -162,7 +165,7 @@ def infer(ontology: Graph, asserted: Graph) -> Inference:
                 reasons.append("unsatisfiable classes: " + ", ".join(unsat))
             raise InconsistentOntologyError(reasons or ["HermiT gives no further detail"]) from None
         out = Path(tmp) / "inferred.nt"
-        world.get_ontology("http://inferrences/").save(str(out), format="ntriples")
+        world.get_ontology(str(_OWLREADY_ONTOLOGY) + "/").save(str(out), format="ntriples")
         hermit = Graph()
         hermit.parse(out, format="nt")
 
@@ -183,6 +186,6 @@ def infer(ontology: Graph, asserted: Graph) -> Inference:
     # the ontology graph already holds it.
     for triple in list(inferred):
         s, _, o = triple
-        if isinstance(s, BNode) or isinstance(o, BNode) or s == o or o == OWL.Thing:
+        if isinstance(s, BNode) or isinstance(o, BNode) or s == o or o == OWL.Thing or s == _OWLREADY_ONTOLOGY:
             inferred.remove(triple)
     return Inference(inferred, time.perf_counter() - start)
