@@ -62,3 +62,18 @@ def oxigraph_server(built_store, tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real Virtuoso 7 (Debian's virtuoso-opensource) on 127.0.0.1, started empty once per session.
+
+    Tests that write into it use their own graph IRIs or replace ours with the same data.
+    """
+    from servers import VirtuosoServer
+
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso") / "db")
+    try:
+        yield server
+    finally:
+        server.stop()

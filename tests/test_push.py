@@ -283,3 +283,60 @@ def test_cli_push_errors(built_store, args, code, message):
     lines = done.stderr.strip().splitlines()
     assert lines[-1].startswith("nanokg: error: ") and message in lines[-1], done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- Virtuoso: digest auth, both protocols, then the whole query library ----------------
+
+
+@pytest.fixture()
+def virtuoso_credentials(virtuoso_server, monkeypatch):
+    user, password = virtuoso_server.credentials
+    monkeypatch.setenv("NANOKG_PUSH_USER", user)
+    monkeypatch.setenv("NANOKG_PUSH_PASSWORD", password)
+    return user, password
+
+
+@pytest.mark.parametrize("protocol", ["gsp", "update"])
+def test_push_to_virtuoso_then_every_query_answers_as_embedded(virtuoso_server, virtuoso_credentials, targets, kg,
+                                                               protocol):  # fmt: skip
+    report = push(targets, virtuoso_server.query_url, protocol=protocol)
+    assert report.profile == "virtuoso"
+    assert report.graphs == {t.graph: len(t.triples) for t in targets}
+    if protocol == "update":  # Virtuoso's SQL-size limit caps update chunks
+        assert report.chunks >= sum(-(-len(t.triples) // 1000) for t in targets)
+    remote = KnowledgeGraph.remote(virtuoso_server.query_url)
+    for name in QUERIES:
+        assert answer(remote, name) == answer(kg, name), name
+    assert not any("staging" in g for g in graph_names(virtuoso_server.query_url))
+
+
+def test_virtuoso_refuses_wrong_credentials_without_echoing_them(virtuoso_server, targets, monkeypatch):
+    monkeypatch.setenv("NANOKG_PUSH_USER", "dba")
+    monkeypatch.setenv("NANOKG_PUSH_PASSWORD", "not-the-password")
+    with pytest.raises(PushError, match=r"refused the credentials \(HTTP 401\)") as caught:
+        push(targets[:1], virtuoso_server.query_url)
+    assert "not-the-password" not in str(caught.value)
+    assert "previous graphs are left in place" in str(caught.value)
+
+
+def test_virtuoso_asks_for_credentials(virtuoso_server, targets, monkeypatch, tmp_path):
+    monkeypatch.delenv("NANOKG_PUSH_USER", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    with pytest.raises(PushError, match=r"asks for credentials \(HTTP 401\)"):
+        push(targets[:1], virtuoso_server.query_url)
+
+
+def test_cli_push_to_virtuoso_with_netrc(virtuoso_server, built_store, kg, tmp_path):
+    user, password = virtuoso_server.credentials
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {user} password {password}\n")
+    netrc.chmod(0o600)
+    done = nanokg(
+        "push", "--endpoint", virtuoso_server.query_url, "--store", str(built_store), "--graphs", "asserted,lookup",
+        env={"NETRC": str(netrc), "NANOKG_PUSH_USER": ""},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "(virtuoso, gsp)" in done.stderr
+    assert f"password {password}" not in done.stdout + done.stderr
+    remote = KnowledgeGraph.remote(virtuoso_server.query_url)
+    assert answer(remote, "products-by-target", target="CD71") == answer(kg, "products-by-target", target="CD71")
