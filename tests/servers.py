@@ -1,11 +1,14 @@
 """Real SPARQL servers for the tests, started on 127.0.0.1 and stopped by PID.
 
 The Oxigraph server comes from the PyPI package ``oxigraph`` (a dev dependency in
-pyproject.toml), so `pip install -e '.[dev]'` is all the set-up it needs.
+pyproject.toml), so `pip install -e '.[dev]'` is all the set-up it needs. Virtuoso 7
+comes from the Debian package ``virtuoso-opensource``, which
+scripts/install-system-packages.sh installs when ``virtuoso-t`` is missing.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -92,6 +95,294 @@ class OxigraphServer:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+# -- Virtuoso Open Source 7 (Debian package virtuoso-opensource) -----------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+VIRTUOSO_GRAPH_STORE = "sparql-graph-crud-auth"
+
+_VIRTUOSO_INI = """\
+; written by tests/servers.py: a private test instance, every file in {dir}
+[Database]
+DatabaseFile       = {dir}/virtuoso.db
+ErrorLogFile       = {dir}/virtuoso.log
+LockFile           = {dir}/virtuoso.lck
+TransactionFile    = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel      = 7
+FileExtend         = 200
+MaxCheckpointRemap = 2000
+Striping           = 0
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile       = {dir}/virtuoso-temp.db
+TransactionFile    = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping           = 0
+
+[Parameters]
+ServerPort         = 127.0.0.1:{sql_port}
+DisableUnixSocket  = 1
+DisableTcpSocket   = 0
+MaxClientConnections = 10
+; no automatic checkpoints: load_store checkpoints once the data is in
+CheckpointInterval = 0
+O_DIRECT           = 0
+CaseMode           = 2
+MaxStaticCursorRows = 5000
+AllowOSCalls       = 0
+DirsAllowed        = ., {dir}
+; 8 KB pages: the buffer pool is most of the resident memory
+NumberOfBuffers    = {buffers}
+MaxDirtyBuffers    = {dirty_buffers}
+MaxQueryMem        = 256M
+; the defaults (256 tree maps, 1000-row vectors) cost ~130 MB resident before any data
+IndexTreeMaps      = 16
+VectorSize         = 500
+MaxVectorSize      = 100000
+
+[HTTPServer]
+ServerPort         = 127.0.0.1:{http_port}
+ServerRoot         = {dir}/www
+MaxClientConnections = 10
+ServerThreads      = 10
+DavRoot            = DAV
+EnabledDavVSP      = 0
+HTTPProxyEnabled   = 0
+MaxKeepAlives      = 10
+KeepAliveTimeout   = 10
+Charset            = UTF-8
+
+[Client]
+SQL_PREFETCH_ROWS  = 100
+SQL_PREFETCH_BYTES = 16000
+SQL_QUERY_TIMEOUT  = 0
+SQL_TXN_TIMEOUT    = 0
+
+[SPARQL]
+; results beyond this many rows are cut silently (HTTP 200, header X-SPARQL-MaxRows)
+ResultSetMaxRows           = {max_rows}
+MaxQueryCostEstimationTime = 400
+; past this, Virtuoso returns what it has so far (header X-SQL-State: S1TAT)
+MaxQueryExecutionTime      = {timeout}
+DefaultQuery               = SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10
+"""
+
+
+def virtuoso_executables() -> tuple[str, str]:
+    """Paths of ``virtuoso-t`` and ``isql-vt``, installing the Debian package if they are missing.
+
+    Raises
+    ------
+    RuntimeError
+        If scripts/install-system-packages.sh could not install them.
+    """
+    found = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if all(found):
+        return found  # type: ignore[return-value]
+    script = ROOT / "scripts" / "install-system-packages.sh"
+    run = subprocess.run(["bash", str(script)], capture_output=True, text=True, check=False)
+    found = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not all(found):
+        raise RuntimeError(
+            f"Virtuoso (virtuoso-t, isql-vt) is not installed and {script.relative_to(ROOT)} did not install it "
+            f"(exit {run.returncode}: {(run.stderr or run.stdout).strip()[-300:]}); run it as root"
+        )
+    return found  # type: ignore[return-value]
+
+
+class VirtuosoServer:
+    """``virtuoso-t`` on two free loopback ports (SQL, HTTP) with a private database directory.
+
+    The server runs in the foreground as a child in its own session, so :meth:`stop` ends
+    it (and only it) by process group. Queries go to :attr:`query_url`; writes need the
+    dba account's digest auth on :attr:`update_url` and :attr:`graph_store_url`.
+
+    Parameters
+    ----------
+    directory
+        Created if missing; holds the ini, the database, the logs and the HTTP root.
+    max_rows
+        ``[SPARQL] ResultSetMaxRows``: Virtuoso cuts longer results silently.
+    timeout
+        ``[SPARQL] MaxQueryExecutionTime`` in seconds.
+    buffers
+        ``NumberOfBuffers`` (8 KB pages each); ``MaxDirtyBuffers`` is three quarters of it.
+    """
+
+    user = "dba"
+    password = "dba"  # the Debian package's default; the instance listens on 127.0.0.1 only
+
+    def __init__(self, directory: Path, *, max_rows: int = 100_000, timeout: int = 120, buffers: int = 4000) -> None:
+        self.virtuoso, self.isql_program = virtuoso_executables()
+        self.directory = Path(directory).resolve()
+        (self.directory / "www").mkdir(parents=True, exist_ok=True)
+        self.sql_port, self.http_port = free_port(), free_port()
+        while self.http_port == self.sql_port:
+            self.http_port = free_port()
+        self.base = f"http://127.0.0.1:{self.http_port}"
+        self.query_url = f"{self.base}/sparql"
+        self.update_url = f"{self.base}/sparql-auth"
+        self.graph_store_url = f"{self.base}/{VIRTUOSO_GRAPH_STORE}"
+        self.ini = self.directory / "virtuoso.ini"
+        self.ini.write_text(
+            _VIRTUOSO_INI.format(
+                dir=self.directory, sql_port=self.sql_port, http_port=self.http_port, max_rows=max_rows,
+                timeout=timeout, buffers=buffers, dirty_buffers=buffers * 3 // 4,
+            )
+        )  # fmt: skip
+        self.log_path = self.directory / "virtuoso-stdout.log"
+        self.log = self.log_path.open("wb")
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [self.virtuoso, "+configfile", str(self.ini), "+foreground"],
+            cwd=self.directory,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait_ready()
+        self.start_seconds = time.monotonic() - started
+        #: graphs Virtuoso keeps for itself (virtrdf#, ...): part of its union default graph
+        self.system_graphs = frozenset(self.graphs())
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        """The dba user name and password (digest auth on the write services, and isql)."""
+        return self.user, self.password
+
+    def auth(self):
+        """A :class:`requests.auth.HTTPDigestAuth` for the dba account."""
+        from requests.auth import HTTPDigestAuth
+
+        return HTTPDigestAuth(self.user, self.password)
+
+    def _wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        query = urllib.parse.urlencode({"query": "ASK {}"})
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.close()
+                raise RuntimeError(
+                    f"virtuoso-t exited with {self.process.returncode}; see {self.log_path} and "
+                    f"{self.directory / 'virtuoso.log'}"
+                )
+            try:
+                request = urllib.request.Request(
+                    f"{self.query_url}?{query}", headers={"Accept": "application/sparql-results+json"}
+                )
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"virtuoso-t did not answer on {self.query_url} within {timeout} s; see {self.log_path}")
+
+    def isql(self, sql: str, timeout: float = 300) -> str:
+        """Run SQL statements (``;``-separated) as dba through ``isql-vt``; its output.
+
+        Raises
+        ------
+        RuntimeError
+            If isql fails or Virtuoso reports an error.
+        """
+        run = subprocess.run(
+            [self.isql_program, f"127.0.0.1:{self.sql_port}", self.user, self.password, f"exec={sql}"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        output = run.stdout + run.stderr
+        if run.returncode != 0 or "*** Error" in output:
+            raise RuntimeError(f"isql-vt failed (exit {run.returncode}) on {sql[:200]!r}: {output.strip()[-500:]}")
+        return output
+
+    def put_graph(self, graph: str, ntriples: bytes, *, replace: bool = True) -> None:
+        """Write N-Triples into one named graph through the Graph Store Protocol (PUT replaces, POST adds)."""
+        import requests
+
+        response = requests.request(
+            "PUT" if replace else "POST",
+            self.graph_store_url,
+            params={"graph-uri": graph},
+            data=ntriples,
+            # Virtuoso answers a POST that asks for SPARQL results JSON with 406
+            headers={"Content-Type": "application/n-triples", "Accept": "*/*"},
+            auth=self.auth(),
+            timeout=300,
+        )
+        if response.status_code not in (200, 201, 204):
+            raise RuntimeError(f"Virtuoso refused graph {graph}: HTTP {response.status_code} {response.text[:300]}")
+
+    def load_store(self, store: ox.Store, *, chunk_size: int = 20_000) -> int:
+        """Copy every named graph of ``store`` into the server under the same graph IRI.
+
+        Each graph goes through the Graph Store Protocol: a PUT with its first chunk, then
+        POSTs, ``chunk_size`` triples each (one big request costs Virtuoso about 30 bytes
+        of memory per byte: 1.1 GB resident for 33 MB). Triples joined by a blank node
+        stay in one chunk, since each request has its own blank-node scope. A checkpoint
+        makes the data durable (SIGTERM does not checkpoint). Returns the triple count.
+        """
+        from nanokg.push import chunk_triples
+
+        total = 0
+        for graph in sorted(store.named_graphs(), key=lambda g: g.value):
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+            ]
+            for number, chunk in enumerate(chunk_triples(triples, chunk_size)):
+                self.put_graph(graph.value, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), replace=number == 0)
+            total += len(triples)
+        self.isql("checkpoint;")
+        return total
+
+    def graphs(self) -> set[str]:
+        """IRIs of the named graphs the server holds (its system graphs included)."""
+        query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+        request = urllib.request.Request(
+            f"{self.query_url}?{query}", headers={"Accept": "application/sparql-results+json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            document = json.load(response)
+        return {b["g"]["value"] for b in document["results"]["bindings"]}
+
+    def clear(self) -> None:
+        """Drop every graph but Virtuoso's own, leaving the server as it started."""
+        self.drop_graphs(self.graphs() - self.system_graphs)
+
+    def drop_graphs(self, graphs) -> None:
+        """Remove named graphs (missing ones are fine) through the Graph Store Protocol."""
+        import requests
+
+        for graph in graphs:
+            response = requests.delete(
+                self.graph_store_url, params={"graph-uri": str(graph)}, auth=self.auth(), timeout=120
+            )
+            if response.status_code not in (200, 204, 404):
+                raise RuntimeError(f"Virtuoso did not drop {graph}: HTTP {response.status_code} {response.text[:300]}")
+
+    def resident_memory(self) -> int:
+        """Resident set size of the server process, in bytes."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def stop(self) -> None:
+        """SIGTERM the server's process group, SIGKILL it if it lingers."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()

@@ -21,7 +21,8 @@ graphs (``use_default_graph_as_union`` on Oxigraph, ``default_union`` on rdflib,
 
 from __future__ import annotations
 
-import itertools
+import ast
+import hashlib
 import json
 import re
 import urllib.error
@@ -41,6 +42,7 @@ __all__ = [
     "QuerySyntaxError",
     "RdflibBackend",
     "RemoteBackend",
+    "TruncatedResultsError",
     "check_syntax",
     "with_values",
 ]
@@ -48,6 +50,11 @@ __all__ = [
 Bindings = Mapping[str, Term | Sequence[Term]]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: sent by Virtuoso (and ``nanokg serve``) when a result reached the server's row limit
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+#: Virtuoso's "anytime query" state: the time limit hit, the rows so far are returned
+_PARTIAL_STATE = "S1TAT"
 _LOCATION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 
 
@@ -66,6 +73,10 @@ class NotSelectError(ValueError):
 
 class EndpointError(RuntimeError):
     """A remote endpoint could not be reached or refused the query."""
+
+
+class TruncatedResultsError(EndpointError):
+    """The endpoint answered HTTP 200 with part of the result, and said so only in a header."""
 
 
 def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] | None = None) -> None:
@@ -222,25 +233,31 @@ def _scan_where_brace(text: str) -> int:
 
 
 def with_values(text: str, bindings: Bindings) -> str:
-    r"""The query with a ``VALUES`` block binding ``bindings`` as its first pattern.
+    r"""The query with ``VALUES`` blocks binding ``bindings`` as its first patterns.
 
     Terms are written by Oxigraph's N-Triples serialiser, so a value cannot close
-    the string or IRI it is in. The block is inserted on the line of the WHERE brace,
+    the string or IRI it is in. The blocks are inserted on the line of the WHERE brace,
     so line numbers stay those of ``text``. A list of terms gives one row per term.
+
+    Each variable gets a block of its own: their join is the product of the values,
+    as one block over all the variables would be, and Virtuoso 7 fails to compile a
+    multi-variable block whose variables reach into a ``FILTER EXISTS``.
 
     Examples
     --------
     >>> print(with_values('SELECT ?x WHERE { ?x ?p ?_name }', {"_name": ox.Literal('x" } ; DROP ALL #')}))
-    SELECT ?x WHERE { VALUES (?_name) { ("x\" } ; DROP ALL #") }  ?x ?p ?_name }
+    SELECT ?x WHERE { VALUES ?_name { "x\" } ; DROP ALL #" }  ?x ?p ?_name }
+    >>> print(with_values("SELECT * WHERE { ?x ?p ?o }", {"p": ox.NamedNode("http://e/p"), "o": [ox.Literal("a")]}))
+    SELECT * WHERE { VALUES ?p { <http://e/p> } VALUES ?o { "a" }  ?x ?p ?o }
     """
     if not bindings:
         return text
-    names = list(bindings)
-    columns = [[v] if isinstance(v, Term) else list(v) for v in bindings.values()]
-    rows = " ".join("({})".format(" ".join(str(t) for t in row)) for row in itertools.product(*columns))
-    block = "VALUES ({}) {{ {} }} ".format(" ".join(f"?{n}" for n in names), rows)
+    blocks = []
+    for name, value in bindings.items():
+        terms = [str(value)] if isinstance(value, Term) else [str(v) for v in value]
+        blocks.append("VALUES ?{} {{ {} }} ".format(name, " ".join(terms)))
     at = _scan_where_brace(text)
-    return f"{text[:at]} {block}{text[at:]}"
+    return f"{text[:at]} {''.join(blocks)}{text[at:]}"
 
 
 def _from_json(binding: dict[str, str]) -> Term:
@@ -248,18 +265,72 @@ def _from_json(binding: dict[str, str]) -> Term:
     if kind == "uri":
         return ox.NamedNode(binding["value"])
     if kind == "bnode":
-        return ox.BlankNode(binding["value"])
+        return _blank_node(binding["value"])
     if "xml:lang" in binding:
         return ox.Literal(binding["value"], language=binding["xml:lang"])
     # Virtuoso says "typed-literal" (SPARQL 1.0 JSON); the datatype is there either way
-    return ox.Literal(binding["value"], datatype=ox.NamedNode(binding.get("datatype", _XSD_STRING)))
+    datatype, value = binding.get("datatype", _XSD_STRING), binding["value"]
+    if datatype == _XSD_BOOLEAN:
+        # Virtuoso writes xsd:boolean values as 1 and 0: the canonical forms are the words
+        value = {"1": "true", "0": "false"}.get(value, value)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
+def _blank_node(label: str) -> ox.BlankNode:
+    """A blank node for an endpoint's label; Virtuoso's ``nodeID://b10001`` is no N-Triples id.
+
+    Examples
+    --------
+    >>> _blank_node("nodeID://b10001")
+    <BlankNode value=b10001>
+    """
+    label = label.removeprefix("nodeID://")
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        # same label, same node within one answer, and a valid id whatever the endpoint wrote
+        return ox.BlankNode("x" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:24])
+
+
+def _refusal(exc: Exception) -> str:
+    r"""What the endpoint said when it refused a query, rather than SPARQLWrapper's preamble.
+
+    Examples
+    --------
+    >>> from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+    >>> _refusal(QueryBadFormed(b"Virtuoso 37000 Error SP030: bad syntax\n\nSPARQL query:\nSELECT"))
+    'QueryBadFormed: Virtuoso 37000 Error SP030: bad syntax'
+    """
+    kind, _, response = str(exc).partition("Response:\n")
+    try:
+        said = ast.literal_eval(response).decode("utf-8", "replace") if response else ""
+    except (ValueError, SyntaxError, AttributeError):
+        said = response
+    # Virtuoso echoes the whole query after its message: keep the message
+    said = said.split("\n\nSPARQL query:", 1)[0]
+    return f"{type(exc).__name__}: {' '.join((said or kind).split())[:300]}"
 
 
 class RemoteBackend(Backend):
     """A SPARQL 1.1 endpoint reached through SPARQLWrapper.
 
     Queries go as form-encoded POST (Virtuoso hangs on ``application/sparql-query``
-    bodies); answers come back as SPARQL JSON. Bindings travel as a ``VALUES`` block.
+    bodies); answers come back as SPARQL JSON. Bindings travel as ``VALUES`` blocks.
+
+    Parameters
+    ----------
+    url
+        The query endpoint.
+    timeout
+        Seconds to wait for an answer.
+    user, password
+        HTTP credentials, if the endpoint wants them.
+
+    Raises
+    ------
+    TruncatedResultsError
+        From :meth:`select` and :meth:`ask`, when the endpoint says it cut the answer
+        (``X-SPARQL-MaxRows`` and as many rows, or Virtuoso's ``X-SQL-State: S1TAT``).
     """
 
     def __init__(self, url: str, *, timeout: float = 60, user: str | None = None, password: str | None = None):
@@ -273,7 +344,7 @@ class RemoteBackend(Backend):
         if user is not None:
             self._wrapper.setCredentials(user, password or "")
 
-    def _run(self, text: str, form: str) -> dict:
+    def _run(self, text: str, form: str) -> tuple[dict, Mapping[str, str]]:
         from SPARQLWrapper import JSON, POST, URLENCODED
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -286,25 +357,40 @@ class RemoteBackend(Backend):
         wrapper.setReturnFormat(JSON)
         try:
             response = wrapper.query().response
-            return json.loads(response.read().decode("utf-8"))
+            # an http.client message: get() is case-insensitive (QueryResult.info() is not)
+            headers = response.headers
+            document = json.loads(response.read().decode("utf-8"))
         except SPARQLWrapperException as exc:
-            raise EndpointError(f"{self.url}: {' '.join(str(exc).split())[:300]}") from None
+            raise EndpointError(f"{self.url}: {_refusal(exc)}") from None
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
             raise EndpointError(f"{self.url}: cannot reach the endpoint ({reason})") from None
         except json.JSONDecodeError:
             raise EndpointError(f"{self.url}: the answer is not SPARQL JSON results") from None
+        if headers.get("X-SQL-State") == _PARTIAL_STATE:
+            raise TruncatedResultsError(
+                f"{self.url}: the endpoint stopped the query at its time limit and returned incomplete "
+                f"results (X-SQL-State: {_PARTIAL_STATE}); narrow the query or raise the endpoint's timeout"
+            )
+        return document, headers
 
     def _select(self, text: str) -> Results:
-        document = self._run(text, "SELECT")
+        document, headers = self._run(text, "SELECT")
         if "results" not in document:
             raise NotSelectError("expected a SELECT query")
         columns = list(document["head"]["vars"])
         rows = [tuple(_from_json(b[c]) if c in b else None for c in columns) for b in document["results"]["bindings"]]
+        limit = headers.get(MAX_ROWS_HEADER)
+        if limit is not None and limit.strip().isdigit() and len(rows) >= int(limit):
+            raise TruncatedResultsError(
+                f"{self.url}: the endpoint returned {len(rows)} rows, its row limit ({MAX_ROWS_HEADER}: "
+                f"{limit.strip()}), so the result may be cut; raise the limit (Virtuoso: [SPARQL] "
+                "ResultSetMaxRows in virtuoso.ini) or narrow the query"
+            )
         return Results(columns, rows)
 
     def _ask(self, text: str) -> bool:
-        return bool(self._run(text, "ASK")["boolean"])
+        return bool(self._run(text, "ASK")[0]["boolean"])
 
 
 def open_embedded(path: Path | None = None) -> EmbeddedBackend:
