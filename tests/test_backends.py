@@ -16,9 +16,9 @@ from nanokg.vocabulary import NKG
 
 QUERIES = Catalogue().names()
 
-#: Queries whose text trips Virtuoso 7.2.5's SPARQL compiler. A portable rewrite of each, giving the
-#: same answers on every backend, is proposed in queries/README.md's "Portable SPARQL" table; until
-#: the file changes it is an expected failure here, strictly, so that the fixed query says so.
+#: Queries whose text trips Virtuoso 7.2.5's SPARQL compiler. Each has a portable rewrite (README.md,
+#: "Virtuoso") that gives the same answers on every backend; until its file changes it is an expected
+#: failure here, strictly, so that the fixed query says so.
 _BOOLEAN = "a computed boolean comes back as xsd:integer 1/0: BIND(xsd:boolean(...) AS ?x)"
 _OPTIONAL_FILTER = (
     "COALESCE(sameTerm(?x, ?__p), !isIRI(?__p), true) is refused or keeps nothing: ?x = COALESCE(?__p, ?x)"

@@ -17,6 +17,28 @@ Dataset semantics are the same everywhere: the default graph is the union of the
 graphs (``use_default_graph_as_union`` on Oxigraph, ``default_union`` on rdflib,
 ``--union-default-graph`` on an Oxigraph server; Virtuoso does it without FROM), and
 ``GRAPH <...>`` narrows to one graph.
+
+Virtuoso 7 (7.2.5, checked against a real server in tests/test_backends.py) differs, and
+:class:`RemoteBackend` copes:
+
+* it cuts a result at ``ResultSetMaxRows`` with HTTP 200 and an ``X-SPARQL-MaxRows``
+  header, and with a ``timeout`` request parameter returns a partial answer marked
+  ``X-SQL-State: S1TAT``; both raise :class:`TruncatedResultsError` (so does an answer of
+  exactly the limit, which carries the header too). ``nanokg serve`` sends the same header;
+* its JSON says ``typed-literal``, writes booleans as ``1``/``0`` (read as ``true``/``false``)
+  and blank nodes as ``nodeID://b1001`` (read as ``_:b1001``);
+* a ``application/sparql-query`` POST hangs, hence form-encoded POST;
+* it cannot compile a multi-variable ``VALUES`` block whose variables reach into a
+  ``FILTER EXISTS``, hence one block per variable (:func:`with_values`);
+* its refusals echo the whole query; :class:`EndpointError` keeps Virtuoso's message;
+* the union default graph includes its system graphs (``virtrdf#`` ...), which only a
+  query over every graph sees; narrowing the dataset with ``default-graph-uri`` makes it
+  lose rows from path queries, so nothing is sent.
+
+Its compiler also answers some standard constructs wrongly (computed booleans as
+integers, ``COALESCE`` over boolean expressions, ``+`` and zero-length ``*`` paths in
+``OPTIONAL``/``EXISTS`` or beside other paths). That cannot be mended in the answer; the
+query files must use portable forms (README.md, "Virtuoso").
 """
 
 from __future__ import annotations
