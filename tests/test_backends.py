@@ -22,24 +22,7 @@ QUERIES = Catalogue().names()
 _BOOLEAN = "a computed boolean comes back as xsd:integer 1/0: BIND(xsd:boolean(...) AS ?x)"
 _OPTIONAL_FILTER = "COALESCE(sameTerm(?x, ?__p), !isIRI(?__p), true) is refused or keeps nothing: see README, Virtuoso"
 _PATHS = "P+ / P* beside other paths, in OPTIONAL or EXISTS lose rows: P*/P, MINUS, ?x = ?c || EXISTS { ?x P*/P ?c }"
-VIRTUOSO_PENDING = {
-    "dose-limiting-toxicities": _BOOLEAN,
-    "general-knowledge-facts": _BOOLEAN,
-    "products": _BOOLEAN,
-    "products-by-adverse-effect": _BOOLEAN,
-    "fact-sources": _OPTIONAL_FILTER,
-    "immunotherapy-approaches": _OPTIONAL_FILTER,
-    "source-corrections": _OPTIONAL_FILTER,
-    "terminated-trials": _OPTIONAL_FILTER,
-    "immune-relations": "SQ156 internal compiler error on rdfs:subPropertyOf+ after a UNION: " + _PATHS,
-    "nucleic-acid-nanomedicines": _PATHS,
-    "pegylated-nanomedicines": _PATHS,
-    "products-by-carrier": _PATHS,
-    "products-by-material": _PATHS,
-    "products-by-payload": _PATHS,
-    "products-by-size": _PATHS,
-    "products-by-stage": _PATHS,
-}
+VIRTUOSO_PENDING: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +134,6 @@ def test_every_query_gives_the_same_answer_on_virtuoso(backends, virtuoso_loaded
     assert (columns, rows) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="nanokg.names._FIND_IN_CLASS: P* beside other paths in EXISTS (see above)")
 def test_names_resolve_within_a_class_on_virtuoso(backends):
     # 65 of the 13,056 (key, parameter class) lookups of the built graph differ; these are three
     for name, cls in [

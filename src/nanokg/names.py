@@ -99,7 +99,11 @@ PREFIX nkg: <https://w3id.org/nanokg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?entity ?name WHERE {
   ?entity nkg:lookupKey ?key .
-  FILTER EXISTS { ?entity (a/rdfs:subClassOf*)|rdfs:subClassOf* ?class }
+  # ?entity = ?class || P*/P instead of P*: Virtuoso 7 drops zero-length matches beside other paths
+  FILTER(?entity = ?class
+         || EXISTS { ?entity rdfs:subClassOf*/rdfs:subClassOf ?class }
+         || EXISTS { ?entity a ?type .
+                     FILTER(?type = ?class || EXISTS { ?type rdfs:subClassOf*/rdfs:subClassOf ?class }) })
   OPTIONAL { ?entity rdfs:label ?name }
 }
 """
