@@ -30,6 +30,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_group(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM a server started in its own session, and SIGKILL its group if it outlives ``grace`` seconds."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def oxigraph_executable() -> str:
     # the console script sits beside the interpreter when installed into this environment
     beside = Path(sys.executable).with_name("oxigraph")
@@ -91,13 +102,7 @@ class OxigraphServer:
         return total
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process, grace=10)
         self.log.close()
 
 
@@ -379,13 +384,7 @@ class VirtuosoServer:
 
     def stop(self) -> None:
         """SIGTERM the server's process group, SIGKILL it if it lingers."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process, grace=20)
         self.log.close()
 
 
@@ -446,12 +445,6 @@ class NanokgServer:
         return sorted(pids)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process, grace=10)
         self.log.close()
         self.out.close()

@@ -50,12 +50,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .backends import MAX_ROWS_HEADER
 from .vocabulary import GRAPHS, PREFIXES
 
 __all__ = ["MAX_ROWS_HEADER", "QueryPool", "ServeError", "create_app", "negotiate", "serve"]
 
-#: The response header that says a result was cut (Virtuoso's name for it).
-MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 #: Largest request body accepted (a query, or a form holding one).
 MAX_BODY_BYTES = 1 << 20
 
