@@ -139,7 +139,7 @@ def test_in_memory_rdflib_graph(built_store):
 
 def test_stats_queries(kg):
     graphs = {g.rsplit("/", 1)[1]: n for g, n in kg.query("stats-graphs").rows}
-    assert set(graphs) == {"ontology", "asserted", "inferred", "provenance", "lookup"}
+    assert set(graphs) == {"ontology", "asserted", "inferred", "provenance", "lookup", "queries"}
     classes = {label: n for _, label, n in kg.query("stats-classes").rows if label}
     assert classes["nanomedicine"] == 42  # the 42 products of seed 000 (test_cli.SEED_PRODUCTS)
 

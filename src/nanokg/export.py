@@ -5,7 +5,8 @@ Six formats (:data:`FORMATS`): Turtle ``ttl``, N-Triples ``nt``, N-Quads ``nq``,
 keep every named graph; the **triple formats** (ttl, nt, xml) cannot name graphs, so the
 selected graphs are merged into one graph, each distinct triple written once.
 
-The graphs written are ``asserted``, ``inferred``, ``ontology`` and ``provenance`` unless
+The graphs written are ``asserted``, ``inferred``, ``ontology``, ``provenance`` and
+``queries`` (the query catalogue, :mod:`nanokg.query_examples`) unless
 ``graphs`` says otherwise; ``lookup`` (the name index of :mod:`nanokg.names`) is written
 only when asked for. A description of what was exported (:func:`describe_dataset`) is
 always part of the file: in quad formats it is its own named graph,
@@ -117,8 +118,9 @@ FORMATS = {
     )
 }
 
-#: graphs exported when none are named (``lookup`` is derived from the others: ask for it)
-DEFAULT_GRAPHS = ("asserted", "inferred", "ontology", "provenance")
+#: graphs exported when none are named (``lookup`` is derived from the others: ask for it;
+#: ``queries`` is the published catalogue, so a store loaded from an export lists its questions)
+DEFAULT_GRAPHS = ("asserted", "inferred", "ontology", "provenance", "queries")
 #: the named graph that holds the VoID/DCAT description in quad formats
 DESCRIPTION_GRAPH = f"{BASE}graph/description"
 #: the IRI of the dataset the description is about

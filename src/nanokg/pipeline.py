@@ -16,6 +16,7 @@ from rdflib.compare import to_canonical_graph
 from . import resources
 from .build import build_asserted
 from .names import lookup_graph
+from .query_examples import catalogue_graph
 from .reason import infer
 from .records import DataErrors, load_curation, verify_quotes
 from .store import default_store_path, in_memory, write_store
@@ -131,6 +132,8 @@ def build_graph(
 
     # the name index is derived, not curated: built after validation, kept in its own graph
     graphs[GRAPHS["lookup"]] = lookup_graph([ontology, built.asserted])
+    # the query catalogue as SHACL SPARQL executables, so the endpoint lists its own questions
+    graphs[GRAPHS["queries"]] = catalogue_graph()
 
     t = time.perf_counter()
     scratch = in_memory(graphs)

@@ -1,9 +1,9 @@
 """Where the built graph lives: an embedded on-disk Oxigraph store.
 
-The store holds four named graphs (see :data:`nanokg.vocabulary.GRAPHS`). Queries run
+The store holds the named graphs of :data:`nanokg.vocabulary.GRAPHS`. Queries run
 with the default graph as the union of the named graphs, so a plain ``SELECT`` sees
-ontology, asserted, inferred and provenance triples together, and ``GRAPH <...>``
-narrows to one of them.
+ontology, asserted, inferred and provenance triples (and the name index and the query
+catalogue) together, and ``GRAPH <...>`` narrows to one of them.
 
 Location: ``--store PATH`` on the command line, else ``$NANOKG_STORE``, else
 ``$XDG_DATA_HOME/nanokg/store`` (``~/.local/share/nanokg/store``).

@@ -319,8 +319,12 @@ DATA_NAMESPACES = {
     )
 }
 
-#: Named graphs of the dataset (`lookup` holds the derived name index of :mod:`nanokg.names`).
-GRAPHS = {name: URIRef(f"{BASE}graph/{name}") for name in ("ontology", "asserted", "inferred", "provenance", "lookup")}
+#: Named graphs of the dataset (`lookup` holds the derived name index of :mod:`nanokg.names`,
+#: `queries` the query catalogue as SHACL SPARQL executables, :mod:`nanokg.query_examples`).
+GRAPHS = {
+    name: URIRef(f"{BASE}graph/{name}")
+    for name in ("ontology", "asserted", "inferred", "provenance", "lookup", "queries")
+}
 
 PREFIXES = {
     "nkg": str(NKG._NS),
