@@ -411,7 +411,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     "--graphs",
     metavar="NAMES",
     default=None,
-    help="Comma-separated graphs to push (default: all of ontology, asserted, inferred, provenance, lookup).",
+    help="Comma-separated graphs to push (default: all of ontology, asserted, inferred, provenance, lookup, queries).",
 )
 @click.option(
     "--profile",
@@ -506,7 +506,7 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
     "--graphs",
     metavar="NAMES",
     default=None,
-    help="Comma-separated graphs to export (default: asserted,inferred,ontology,provenance; lookup on request).",
+    help="Comma-separated graphs to export (default: asserted,inferred,ontology,provenance,queries; lookup on request).",
 )
 @store_option
 @_handles_errors
