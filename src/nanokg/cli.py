@@ -96,7 +96,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _emit(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
+def _emit(columns: list[str], rows: list[list[Any]], fmt: str, notes: list[list[str]] | None = None) -> None:
     if fmt == "json":
         records = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
@@ -117,8 +117,10 @@ def _emit(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
 
     click.echo("  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
-    for r in cells:
+    for i, r in enumerate(cells):
         click.echo("  ".join(fit(v, w).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+        for line in notes[i] if notes else ():
+            click.echo(line)
 
 
 store_option = click.option(
@@ -157,7 +159,12 @@ def _emit_results(results, fmt: str) -> None:
         from .vocabulary import compact_iri
 
         rows = [[compact_iri(v) if isinstance(v, str) and v.startswith("http") else v for v in r] for r in results.rows]
-        _emit(results.columns, rows, "table")
+        notes = None
+        if results.evidence is not None:
+            from .evidence import render_facts
+
+            notes = [render_facts(facts) or ["    (no curated fact)"] for facts in results.evidence]
+        _emit(results.columns, rows, "table", notes)
         click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
 
 
@@ -250,10 +257,12 @@ def stats(store_path, endpoint, fmt) -> None:
               help="A parameter value (label, synonym, CURIE or IRI for entities). Repeat for several.")  # fmt: skip
 @click.option("--format", "fmt", type=RESULT_FORMATS, default="table", show_default=True,
               help="json, csv and tsv are the SPARQL 1.1 result formats.")  # fmt: skip
+@click.option("--evidence", is_flag=True,
+              help="With each row, the curated facts behind it (source, quote, locator, correction).")  # fmt: skip
 @store_option
 @endpoint_option
 @_handles_errors
-def query(name, list_queries, params, fmt, store_path, endpoint) -> None:
+def query(name, list_queries, params, fmt, evidence, store_path, endpoint) -> None:
     r"""Run a named competency question from queries/ (or a .rq file) and print its answer.
 
     \b
@@ -261,6 +270,7 @@ def query(name, list_queries, params, fmt, store_path, endpoint) -> None:
       nanokg query --list
       nanokg query products-by-target --param target=CD71
       nanokg query outcomes-above-threshold -p measure=ORR -p threshold=20 --format csv
+      nanokg query products-by-target -p target=TfR --evidence
       nanokg query my-question.rq --endpoint http://localhost:7878/query
     """
     from .catalogue import Catalogue, QueryNotFoundError
@@ -280,7 +290,7 @@ def query(name, list_queries, params, fmt, store_path, endpoint) -> None:
         target = Path(name)
         if not target.is_file():
             raise QueryNotFoundError(f"{name}: no such query file")
-    _emit_results(_graph(store_path, endpoint).query(target, **_parse_params(params)), fmt)
+    _emit_results(_graph(store_path, endpoint).query(target, evidence=evidence, **_parse_params(params)), fmt)
 
 
 @main.command()
@@ -333,21 +343,22 @@ _PREDICATE_NAMES = {
 
 
 def _render_description(entity, results) -> str:
-    """Facts grouped by direction and predicate, each followed by its evidence."""
+    """Facts grouped by direction and predicate, each followed by its evidence (the model of ``query --evidence``)."""
+    from .evidence import evidence_lines, render_facts
     from .vocabulary import compact_iri
 
-    facts: dict[tuple, list[dict]] = {}
-    for row in results.as_dicts():
+    facts: dict[tuple, list[int]] = {}
+    rows = results.as_dicts()
+    for i, row in enumerate(rows):
         key = (row["direction"], row["predicate"], str(row["value"]), row["graph"])
-        facts.setdefault(key, []).append(row)
+        facts.setdefault(key, []).append(i)
     lines = [f"{entity.label or entity.iri}  <{entity.iri}>"]
     for direction, heading in (("out", None), ("in", "mentioned by:")):
         keys = sorted((k for k in facts if k[0] == direction), key=lambda k: (k[1] != RDF_TYPE, k[1], k[2].lower()))
         if heading and keys:
             lines.append(heading)
         for key in keys:
-            rows = facts[key]
-            first = rows[0]
+            first = rows[facts[key][0]]
             predicate = (
                 first["predicateLabel"] or _PREDICATE_NAMES.get(first["predicate"]) or compact_iri(first["predicate"])
             )
@@ -356,23 +367,20 @@ def _render_description(entity, results) -> str:
             if isinstance(value, str) and value.startswith("http"):
                 shown = f"{first['valueLabel']} ({compact_iri(value)})" if first["valueLabel"] else compact_iri(value)
             arrow = "<-" if direction == "in" else ""
-            lines.append(f"  {arrow}{predicate}: {shown}" + ("  [inferred]" if key[3] == "inferred" else ""))
+            inferred = key[3] == "inferred"
+            lines.append(f"  {arrow}{predicate}: {shown}" + ("  [inferred]" if inferred else ""))
+            evidence = [fact for i in facts[key] for fact in results.evidence[i]]
+            if inferred:
+                # the asserted premises the reasoner drew it from, each with its evidence
+                premises = render_facts(evidence, indent="        ")
+                lines += ["      from:", *premises] if premises else []
+                continue
             seen = set()
-            for ev in rows:
-                if not ev["source"]:
-                    continue
-                source = ev["source"].rsplit("/", 1)[-1]
-                text = f'"{ev["quote"]}"' if ev["quote"] else (ev["note"] or "")
-                where = f" ({ev['locator']})" if ev["locator"] else ""
-                line = f"      {source}: {text}{where}"
-                if ev["seedSays"]:
-                    line += (
-                        f"\n        correction: the seed says {ev['seedSays']!r}; "
-                        f"read {ev['correctedValue']!r}: {ev['correctionReason']}"
-                    )
-                if line not in seen:
-                    seen.add(line)
-                    lines.append(line)
+            for fact in evidence:
+                for line in evidence_lines(fact):
+                    if line not in seen:
+                        seen.add(line)
+                        lines.append(f"      {line}")
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from .backends import Backend, EmbeddedBackend, RdflibBackend, RemoteBackend, check_syntax, open_embedded
 from .catalogue import Catalogue, QuerySpec, parse_query_file
 from .names import Match, resolve
-from .query import run_spec
+from .query import bind_parameters, run_spec
 from .results import Results
 from .vocabulary import GRAPHS, PREFIXES
 
@@ -119,10 +119,19 @@ class KnowledgeGraph:
         """The catalogue's queries, sorted by name."""
         return list(self.catalogue)
 
-    def query(self, name: str | Path, **params: Any) -> Results:
+    def query(self, name: str | Path, *, evidence: bool = False, **params: Any) -> Results:
         """Run a catalogue query by name (or a ``.rq`` file by path) with parameters.
 
-        Entity parameters take labels, synonyms, CURIEs or IRIs.
+        Entity parameters take labels, synonyms, CURIEs or IRIs. With ``evidence=True``
+        the answer's ``evidence[i]`` lists the curated facts behind row ``i``, each with
+        its source, quote or note, locator and any correction (:mod:`nanokg.evidence`).
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph.open(STORE)
+        >>> answer = kg.query("products-by-target", target="TfR", evidence=True)
+        >>> [f.quote for f in answer.evidence[0] if f.predicate.endswith("hasTargetingLigand")]
+        ['CALAA-01 surface-modified human transferrin (hTf) specifically targets the transferrin receptor']
         """
         if isinstance(name, Path) or str(name).endswith(".rq"):
             path = Path(name)
@@ -130,7 +139,14 @@ class KnowledgeGraph:
             check_syntax(spec.text, source=str(path))
         else:
             spec = self.catalogue[name]
-        return run_spec(self.backend, spec, params)
+        if not evidence:
+            return run_spec(self.backend, spec, params)
+        from .evidence import find_evidence
+
+        bindings = bind_parameters(self.backend, spec, params)
+        results = self.backend.select(spec.text, bindings)
+        results.evidence = find_evidence(self.backend, results, bindings.values())
+        return results
 
     def sparql(self, text: str) -> Results:
         """Run SELECT text; the project's prefixes (nkg:, val:, product:...) are predeclared."""
@@ -162,6 +178,9 @@ class KnowledgeGraph:
         """Everything the graph says of one entity, with the sources of each asserted fact.
 
         One row per (direction, predicate, value, evidence); see ``queries/describe.rq``.
+        ``evidence[i]`` holds row ``i``'s evidence as :class:`~nanokg.evidence.Fact`
+        objects, as :meth:`query` gives them: the row's own for an asserted statement,
+        the asserted premises for an inferred one.
 
         Examples
         --------
@@ -170,7 +189,12 @@ class KnowledgeGraph:
         >>> sorted({f["source"].rsplit("/", 1)[1] for f in facts if f["predicateLabel"] == "has payload"})
         ['seed-000']
         """
-        return run_spec(self.backend, self.catalogue["describe"], {"entity": ox.NamedNode(self.entity(entity).iri)})
+        from .evidence import describe_evidence
+
+        iri = self.entity(entity).iri
+        results = run_spec(self.backend, self.catalogue["describe"], {"entity": ox.NamedNode(iri)})
+        results.evidence = describe_evidence(self.backend, results, iri)
+        return results
 
     def neighbours(self, entity: str, predicate: str | None = None, *, direction: str = "out",
                    graphs: Sequence[str] = ("asserted", "inferred")) -> list[Edge]:  # fmt: skip

@@ -107,6 +107,9 @@ class Results:
 
     columns: list[str]
     terms: list[tuple[Term | None, ...]] = field(repr=False)
+    #: per row, the facts behind it (:class:`nanokg.evidence.Fact`), when asked for
+    #: (``KnowledgeGraph.query(..., evidence=True)``, ``KnowledgeGraph.describe``); else None
+    evidence: list[list[Any]] | None = field(default=None, repr=False)
 
     @cached_property
     def rows(self) -> list[tuple[Any, ...]]:
@@ -145,32 +148,60 @@ class Results:
         return frame
 
     def to_sparql_json(self) -> dict[str, Any]:
-        """The SPARQL 1.1 Query Results JSON document."""
+        """The SPARQL 1.1 Query Results JSON document.
+
+        With evidence attached, the document has one more top-level member, ``evidence``:
+        a list parallel to ``results.bindings`` whose item ``i`` lists the facts of row
+        ``i`` (:meth:`nanokg.evidence.Fact.to_json`). Readers of SPARQL JSON ignore it.
+        """
         bindings = [
             {c: _json_term(t) for c, t in zip(self.columns, row, strict=True) if t is not None} for row in self.terms
         ]
-        return {"head": {"vars": list(self.columns)}, "results": {"bindings": bindings}}
+        document: dict[str, Any] = {"head": {"vars": list(self.columns)}, "results": {"bindings": bindings}}
+        if self.evidence is not None:
+            document["evidence"] = [[fact.to_json() for fact in facts] for facts in self.evidence]
+        return document
 
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON, as text."""
         return json.dumps(self.to_sparql_json(), indent=2, ensure_ascii=False)
 
     def to_csv(self) -> str:
-        """SPARQL 1.1 Query Results CSV: plain values, IRIs in full."""
+        """SPARQL 1.1 Query Results CSV: plain values, IRIs in full.
+
+        With evidence attached, one line per row and fact, the columns of
+        :data:`nanokg.evidence.CSV_COLUMNS` after the row's (a row without facts: one
+        line, those cells empty); ``evidence_row`` numbers the answer rows from 1.
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        for row in self.terms:
+        columns, lines = self._lines()
+        writer.writerow(columns)
+        for row in lines:
             writer.writerow(
                 ["" if t is None else f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value for t in row]
             )
         return buffer.getvalue()
 
     def to_tsv(self) -> str:
-        """SPARQL 1.1 Query Results TSV: terms in N-Triples/Turtle syntax."""
-        lines = ["\t".join(f"?{c}" for c in self.columns)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in self.terms]
+        """SPARQL 1.1 Query Results TSV: terms in N-Triples/Turtle syntax (evidence as in :meth:`to_csv`)."""
+        columns, rows = self._lines()
+        lines = ["\t".join(f"?{c}" for c in columns)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
         return "\n".join(lines) + "\n"
+
+    def _lines(self) -> tuple[list[str], list[tuple[Term | None, ...]]]:
+        """Columns and lines for the tabular formats: the rows, or row x fact with evidence."""
+        if self.evidence is None:
+            return list(self.columns), list(self.terms)
+        from .evidence import CSV_COLUMNS
+
+        integer = ox.NamedNode(f"{_XSD}integer")
+        lines: list[tuple[Term | None, ...]] = []
+        for number, (row, facts) in enumerate(zip(self.terms, self.evidence, strict=True), start=1):
+            cells = [fact.cells() for fact in facts] or [[None] * (len(CSV_COLUMNS) - 1)]
+            lines += [(*row, ox.Literal(str(number), datatype=integer), *c) for c in cells]
+        return [*self.columns, *CSV_COLUMNS], lines
 
     def to_xml(self) -> str:
         """SPARQL Query Results XML.
