@@ -52,6 +52,7 @@ def _handles_errors(func):
         from .push import PushError, PushUsageError
         from .reason import InconsistentOntologyError, ReasonerError
         from .records import DataErrors
+        from .release import ReleaseError, ReleaseUsageError
         from .serve import ServeError
         from .store import StoreMissingError
 
@@ -66,6 +67,10 @@ def _handles_errors(func):
         except PushUsageError as exc:
             _fail([str(exc)], code=2)
         except PushError as exc:
+            _fail([str(exc)])
+        except ReleaseUsageError as exc:
+            _fail([str(exc)], code=2)
+        except ReleaseError as exc:
             _fail([str(exc)])
         except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
                 UnknownEntityError) as exc:  # fmt: skip
@@ -604,3 +609,113 @@ def serve(host, port, store_path, timeout, max_rows, workers, cors_origins) -> N
         workers=workers,
         cors_origins=cors_origins or ("*",),
     )
+
+
+@main.command("release")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The release directory (created; a non-empty one is replaced only with --force).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Release this built store instead of building from --data and --ontology.",
+)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=None, help="Curated data folder to build from (default: the project's data/).")  # fmt: skip
+@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=None, help="Ontology folder to build from (default: ontology/).")  # fmt: skip
+@click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Source documents to check quotes against (default: ../shared/seeds or $NANOKG_SEEDS).")  # fmt: skip
+@click.option("--date", "date", metavar="YYYY-MM-DD", default=None,
+              help="Release date (default: $SOURCE_DATE_EPOCH, else the version's date in CHANGELOG.md).")  # fmt: skip
+@click.option("--changelog", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="CHANGELOG to read the release date from (default: the project's CHANGELOG.md).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace a non-empty --out directory.")
+@_handles_errors
+def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog, force) -> None:
+    r"""Write a release: every export format, a VoID/DCAT description, a manifest and SHA256SUMS.
+
+    Builds the graph afresh from --data and --ontology into a temporary store (or takes
+    --store as it is). The same inputs and date give the same bytes; check a release with
+    `sha256sum -c SHA256SUMS` in its directory.
+
+    \b
+    Examples:
+      nanokg release --out dist/nanokg-0.1.0
+      nanokg release --store ~/.local/share/nanokg/store --date 2026-11-24 --out dist/nanokg-0.1.0
+    """
+    import tempfile
+
+    from .release import _check_out, write_release
+    from .store import open_store
+
+    _check_out(out.absolute(), force)  # before a build that takes seconds
+    with tempfile.TemporaryDirectory(prefix="nanokg-release-") as scratch:
+        if store_path is None:
+            from .pipeline import build_graph
+
+            report = build_graph(data_dir, ontology_dir, Path(scratch) / "store", seeds_dir)
+            for note in report.notes:
+                click.echo(f"nanokg: note: {note}", err=True)
+            store_path = report.store
+        written = write_release(open_store(store_path), out, date, changelog=changelog, force=force)
+    for name, info in written.files.items():
+        click.echo(f"{info['sha256']}  {name}  ({info['bytes']} bytes, {info['statements']} statements)")
+    graphs = ", ".join(f"{name} {n}" for name, n in written.graphs.items())
+    click.echo(f"released nanokg {written.version} of {written.date} into {written.out} ({graphs} triples)", err=True)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+@click.option("--inferred", is_flag=True, help="Also compare what the reasoner entails (marked 'inferred').")
+@store_option
+@_handles_errors
+def diff(old, new, fmt, inferred, store_path) -> None:
+    r"""List the facts added, removed and changed from OLD to NEW, grouped by entity.
+
+    OLD and NEW are release directories (checked against their SHA256SUMS) or built
+    stores; NEW defaults to the current store (--store). Compared: the curated facts, and
+    the evidence of each fact kept (source, quote, locator, note, correction); --inferred
+    adds the entailments.
+
+    \b
+    Examples:
+      nanokg diff dist/nanokg-0.1.0 dist/nanokg-0.2.0 --format markdown >> CHANGELOG.md
+      nanokg diff dist/nanokg-0.1.0              # the release against the current store
+    """
+    from .diff import diff_graphs
+
+    old_store, old_name = _version_of(old, None)
+    new_store, new_name = _version_of(new, store_path)
+    changes = diff_graphs(old_store, new_store, inferred=inferred, old_name=old_name, new_name=new_name)
+    if fmt == "json":
+        click.echo(changes.to_json())
+    elif fmt == "markdown":
+        click.echo(changes.to_markdown(), nl=False)
+    else:
+        click.echo(changes.to_table(), nl=False)
+
+
+def _version_of(path: Path | None, store_path: Path | None):
+    """A release (verified) or a built store, and how to call it; ``None``: the current store."""
+    from .release import ReleaseInputError, is_release, open_release
+    from .store import _MARKER, default_store_path, open_store
+
+    if path is None:
+        path = Path(store_path) if store_path is not None else default_store_path()
+        return open_store(path), f"the store {path}"
+    if is_release(path):
+        opened = open_release(path)
+        return opened.store, f"{opened.version} ({opened.date}, {path})"
+    if (path / _MARKER).exists():
+        return open_store(path), f"the store {path}"
+    if not path.exists():
+        raise ReleaseInputError(f"{path}: no such release or store")
+    raise ReleaseInputError(f"{path}: neither a nanokg release (no SHA256SUMS) nor a nanokg store")
