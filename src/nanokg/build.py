@@ -228,6 +228,7 @@ def build_asserted(c: rec.Curation) -> AssertedGraphs:
         _product(w, product)
     _field(w, c)
     _immunotherapy(w, c)
+    _mappings(w, c)
     return w.out
 
 
@@ -528,3 +529,56 @@ def _immunotherapy(w: _Writer, c: rec.Curation) -> None:
             w.fact(iri, RDFS.comment, Literal(" ".join(e.description.split())), e)
         for r in e.relations:
             w.fact(iri, _IMMUNE_PREDICATES[r.predicate], entity_iri("immuno", r.object), r)
+
+
+#: the source every mapping's evidence derives from; each evidence's locator says where it was checked
+MAPPING_SOURCE = "identifier-check"
+_MATCH_PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
+
+
+def _mappings(w: _Writer, c: rec.Curation) -> None:
+    """External identifiers (``skos:exactMatch``/``closeMatch``), their synonyms and the known gaps.
+
+    A mapping's evidence is no seed quote: it derives from the source ``identifier-check``
+    and its locator is the ``checked`` record (the file it was verified in and what that
+    file says). The external label goes into the provenance graph, out of the name index,
+    so a name never resolves to the external IRI itself.
+    """
+    if not c.mappings:
+        return
+    from .identifiers import expand
+
+    prov = w.out.provenance
+    source = entity_iri("source", MAPPING_SOURCE)
+    prov.add((source, RDF.type, NKG.SourceDocument))
+    title = "Identifier checks in files of public databases"
+    prov.add((source, RDFS.label, Literal(title)))
+    prov.add((source, DCTERMS.title, Literal(title)))
+    citation = (
+        "Each mapping of data/mappings.yaml was verified in a stored public file that pairs the identifier "
+        "with the name; the evidence's locator names that file and quotes it."
+    )
+    prov.add((source, DCTERMS.bibliographicCitation, Literal(citation)))
+    # the evidence objects stay referenced for the whole build: the writer caches nodes by id()
+    kept: list[rec.Evidence] = []
+    for m in c.mappings:
+        iri = entity_iri(m.kind, m.record_id)
+        for match in m.matches:
+            ev = rec.Evidence(source=MAPPING_SOURCE, locator=match.checked, note=match.note,
+                              curated_from=match.curated_from)  # fmt: skip
+            kept.append(ev)
+            external = URIRef(expand(match.id))
+            w.fact(iri, _MATCH_PREDICATES[match.predicate], external, ev)
+            if match.label:
+                prov.add((external, RDFS.label, Literal(match.label)))
+        for syn in m.synonyms:
+            ev = rec.Evidence(source=MAPPING_SOURCE, locator=syn.checked, note=f"name given by {syn.from_}",
+                              curated_from=syn.curated_from)  # fmt: skip
+            kept.append(ev)
+            w.fact(iri, SKOS.altLabel, Literal(syn.name), ev)
+        for gap in m.unmapped:
+            node = entity_iri("evidence", "unmapped-" + _digest(m.entity, gap.prefix))
+            prov.add((iri, NKG.hasUnmappedSource, node))
+            prov.add((node, NKG.identifierPrefix, Literal(gap.prefix)))
+            prov.add((node, SKOS.editorialNote, Literal(" ".join(gap.reason.split()))))
+            prov.add((node, NKG.curatedFrom, Literal(gap.curated_from)))

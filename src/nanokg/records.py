@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 __all__ = [
     "CARRIER_CLASSES",
+    "MAPPING_KINDS",
     "STAGES",
     "Curation",
     "DataError",
     "DataErrors",
+    "EntityMapping",
     "Product",
     "load_curation",
     "verify_quotes",
@@ -481,6 +483,66 @@ class ImmuneEntity(Evidence):
     relations: list[ImmuneRelation] = []
 
 
+# ---------------------------------------------------------------------------
+# External identifiers (data/mappings.yaml)
+# ---------------------------------------------------------------------------
+#: kind of IRI a mapping's `entity` may name -> section of its records
+MAPPING_KINDS = {
+    "product": "products", "drug": "drugs", "target": "targets", "ligand": "ligands", "disease": "diseases",
+    "material": "materials", "effect": "effects", "procedure": "procedures", "organisation": "organisations",
+    "region": "regions",
+}  # fmt: skip
+
+
+class Match(_Model):
+    """One external identifier of an entity, with where it was checked."""
+
+    id: str = Field(min_length=1)
+    predicate: Literal["exact", "close"]
+    label: str | None = None
+    checked: str = Field(min_length=1)
+    note: str | None = None
+    #: set by the loader: "data/FILE.yaml:LINE"
+    curated_from: str = ""
+
+
+class MappedSynonym(_Model):
+    """A name an external source gives the entity (brand, generic or code name)."""
+
+    name: str = Field(min_length=1)
+    from_: str = Field(alias="from", min_length=1)
+    checked: str = Field(min_length=1)
+    curated_from: str = ""
+
+
+class Unmapped(_Model):
+    """A source looked in without a verified identifier, and why."""
+
+    prefix: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    curated_from: str = ""
+
+
+class EntityMapping(_Model):
+    """The external identifiers, synonyms and known gaps of one nanokg entity."""
+
+    entity: str = Field(pattern=r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
+    matches: list[Match] = []
+    synonyms: list[MappedSynonym] = []
+    unmapped: list[Unmapped] = []
+    curated_from: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The kind of IRI (``drug`` of ``drug/doxorubicin``)."""
+        return self.entity.partition("/")[0]
+
+    @property
+    def record_id(self) -> str:
+        """The record id (``doxorubicin`` of ``drug/doxorubicin``)."""
+        return self.entity.partition("/")[2]
+
+
 # file key -> (record model, kind of IRI)
 _SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "products": (Product, "product"),
@@ -510,6 +572,8 @@ class Curation:
     records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _SECTIONS})
     #: (section, id) -> "path:line"
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: external identifiers per entity (data/mappings.yaml)
+    mappings: list[EntityMapping] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> list[Any]:
         try:
@@ -588,6 +652,9 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
     for key, value in raw.items():
         if key == "default_source":
             continue
+        if key == "mappings":
+            _parse_mappings(raw, rel, curation, errors)
+            continue
         if key not in _SECTIONS:
             known = ", ".join(sorted(_SECTIONS))
             errors.append(DataError(rel, raw.key_lines[key], key, f"unknown section (known: {known})"))
@@ -602,18 +669,7 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
                 record = model.model_validate(item)
             except ValidationError as exc:
                 rid = item.get("id") if isinstance(item, dict) else None
-                for err in exc.errors():
-                    loc = (key, index, *err["loc"])
-                    line = _line_of(raw, loc) or item_line
-                    shown = (key, rid, *err["loc"]) if isinstance(rid, str) else loc
-                    msg = err["msg"].removeprefix("Value error, ")
-                    if err["type"] == "literal_error":
-                        msg = f"{_short(err.get('input'))} is not one of the allowed values ({err['ctx']['expected']})"
-                    elif err["type"] == "extra_forbidden":
-                        msg = "unknown field (typo?)"
-                    elif err["type"] == "missing":
-                        msg = "required field is missing"
-                    errors.append(DataError(rel, line, _dotted(shown), msg))
+                errors.extend(_validation_errors(exc, raw, rel, key, index, rid, item_line))
                 continue
             record = _stamp(item, record, rel, default_source)
             rid = record.id
@@ -626,6 +682,112 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
                 continue
             curation.origin[(key, rid)] = origin
             curation.records[key].append(record)
+
+
+def _validation_errors(
+    exc: ValidationError, raw: Any, rel: str, key: str, index: int, rid: Any, item_line: int
+) -> list[DataError]:
+    """One located :class:`DataError` per pydantic error of item ``index`` of section ``key``."""
+    errors = []
+    for err in exc.errors():
+        loc = (key, index, *err["loc"])
+        line = _line_of(raw, loc) or item_line
+        shown = (key, rid, *err["loc"]) if isinstance(rid, str) else loc
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            msg = f"{_short(err.get('input'))} is not one of the allowed values ({err['ctx']['expected']})"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (typo?)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        errors.append(DataError(rel, line, _dotted(shown), msg))
+    return errors
+
+
+def _parse_mappings(raw: Any, rel: str, curation: Curation, errors: list[DataError]) -> None:
+    """Validate the ``mappings:`` list of ``raw`` into ``curation.mappings``, each part stamped with its line."""
+    value = raw["mappings"]
+    if value is None:  # a file that lists nothing yet
+        return
+    if not isinstance(value, list):
+        errors.append(DataError(rel, raw.key_lines["mappings"], "mappings", "must be a list of entity mappings"))
+        return
+
+    def stamp(raw_node: Any, obj: Any) -> Any:
+        if isinstance(obj, BaseModel) and isinstance(raw_node, _LineDict):
+            updates: dict[str, Any] = {"curated_from": f"{rel}:{raw_node.line}"}
+            for name, info in type(obj).model_fields.items():
+                key = info.alias or name
+                if key in raw_node and isinstance(getattr(obj, name), list):
+                    updates[name] = [stamp(r, o) for r, o in zip(raw_node[key], getattr(obj, name), strict=True)]
+            return obj.model_copy(update=updates)
+        return obj
+
+    for index, item in enumerate(value):
+        item_line = value.item_lines[index]
+        try:
+            mapping = EntityMapping.model_validate(item)
+        except ValidationError as exc:
+            rid = item.get("entity") if isinstance(item, dict) else None
+            errors.extend(_validation_errors(exc, raw, rel, "mappings", index, rid, item_line))
+            continue
+        curation.mappings.append(stamp(item, mapping))
+
+
+def _check_mappings(c: Curation) -> list[DataError]:
+    """Mapped entities exist; CURIEs are well formed, known to the Bioregistry and not repeated."""
+    if not c.mappings:
+        return []
+    from .identifiers import converter, curie_problem
+
+    errors: list[DataError] = []
+    seen: dict[str, str] = {}
+
+    def err(obj: Any, entity: str, fld: str, msg: str) -> None:
+        path, _, line = obj.curated_from.rpartition(":")
+        errors.append(DataError(path, int(line) if line.isdigit() else 0, f"mappings[{entity}]{fld}", msg))
+
+    for m in c.mappings:
+        if m.kind not in MAPPING_KINDS:
+            err(m, m.entity, ".entity", f"unknown kind {m.kind!r} (known: {', '.join(MAPPING_KINDS)})")
+            continue
+        if m.record_id not in c.ids(MAPPING_KINDS[m.kind]):
+            err(m, m.entity, ".entity", f"{m.record_id!r} is not a defined {m.kind} id")
+        if m.entity in seen:
+            err(m, m.entity, ".entity", f"duplicate entity {m.entity!r} (first listed at {seen[m.entity]})")
+        seen.setdefault(m.entity, m.curated_from)
+        ids: set[str] = set()
+        for n, match in enumerate(m.matches):
+            problem = curie_problem(match.id)
+            if problem:
+                err(match, m.entity, f".matches[{n}].id", problem)
+            elif match.id in ids:
+                err(match, m.entity, f".matches[{n}].id", f"duplicate id {match.id!r}")
+            ids.add(match.id)
+        mapped = {i.partition(":")[0] for i in ids}
+        names: set[tuple[str, str]] = set()
+        for n, syn in enumerate(m.synonyms):
+            problem = curie_problem(syn.from_)
+            if problem:
+                err(syn, m.entity, f".synonyms[{n}].from", problem)
+            # the same name from two sources is two records; from one source twice is a slip
+            if (syn.name, syn.from_) in names:
+                err(syn, m.entity, f".synonyms[{n}].name", f"duplicate synonym {syn.name!r} from {syn.from_}")
+            names.add((syn.name, syn.from_))
+        for n, gap in enumerate(m.unmapped):
+            standard = converter().standardize_prefix(gap.prefix)
+            if standard is None:
+                err(gap, m.entity, f".unmapped[{n}].prefix", f"unknown prefix {gap.prefix!r} (not in the Bioregistry)")
+            elif standard != gap.prefix:
+                err(
+                    gap,
+                    m.entity,
+                    f".unmapped[{n}].prefix",
+                    f"write the prefix as the Bioregistry prefers: {standard!r}",
+                )
+            elif gap.prefix in mapped:
+                err(gap, m.entity, f".unmapped[{n}].prefix", f"{gap.prefix!r} is listed as unmapped but has a match")
+    return errors
 
 
 def _short(value: Any) -> str:
@@ -664,6 +826,7 @@ def load_curation(data_dir: Path, root: Path | None = None) -> Curation:
         _parse_file(path, rel, curation, errors)
     if not errors:
         errors.extend(_check_references(curation))
+        errors.extend(_check_mappings(curation))
     if errors:
         raise DataErrors(errors)
     return curation

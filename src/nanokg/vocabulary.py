@@ -187,6 +187,8 @@ class NKG(DefinedNamespace):
     hasSurfaceModification: URIRef
     hasTargetingLigand: URIRef
     hasTrial: URIRef
+    hasUnmappedSource: URIRef
+    identifierPrefix: URIRef
     immuneRelation: URIRef
     immuneTargets: URIRef
     induces: URIRef
