@@ -448,3 +448,80 @@ class NanokgServer:
         stop_group(self.process, grace=10)
         self.log.close()
         self.out.close()
+
+
+# -- grlc (the queries/ folder as a web API, from PyPI in its own virtualenv) ------------------
+
+GRLC_VENV = ROOT / "build" / "grlc-venv"
+
+
+def grlc_environment(venv: Path = GRLC_VENV) -> Path:
+    """The virtualenv holding grlc 1.3, made by scripts/install-grlc.sh when it is missing.
+
+    grlc pins its own rdflib, Flask and PyYAML, so it never shares nanokg's environment.
+
+    Raises
+    ------
+    RuntimeError
+        If the script could not install grlc (it needs PyPI).
+    """
+    gunicorn = venv / "bin" / "gunicorn"
+    script = ROOT / "scripts" / "install-grlc.sh"
+    run = subprocess.run(["bash", str(script), str(venv)], capture_output=True, text=True, check=False)
+    if run.returncode != 0 or not gunicorn.exists():
+        raise RuntimeError(
+            f"grlc is not installed in {venv} and {script.relative_to(ROOT)} failed "
+            f"(exit {run.returncode}: {(run.stderr or run.stdout).strip()[-400:]})"
+        )
+    return venv
+
+
+class GrlcServer:
+    """grlc's Flask application, unchanged, serving ``queries/`` against a SPARQL endpoint.
+
+    Its ``config.ini`` (read from the working directory) names the endpoint
+    (``[defaults] sparql_endpoint``) and the query folder (``[local] local_sparql_dir``);
+    the queries answer at ``/api-local/NAME``. It runs under gunicorn (a grlc dependency,
+    what its own ``grlc-server`` uses) bound to 127.0.0.1 with two workers, in its own
+    process group, which :meth:`stop` ends.
+    """
+
+    def __init__(self, endpoint: str, queries: Path, directory: Path, *, ready_timeout: float = 60) -> None:
+        self.venv = grlc_environment()
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.api = f"{self.base}/api-local"
+        (self.directory / "config.ini").write_text(
+            f"[defaults]\nsparql_endpoint = {endpoint}\nserver_name = 127.0.0.1:{self.port}\n\n"
+            f"[local]\nlocal_sparql_dir = {Path(queries).resolve()}\n",
+            encoding="utf-8",
+        )
+        self.log_path = self.directory / f"grlc-{self.port}.log"
+        self.log = self.log_path.open("wb")
+        args = [str(self.venv / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+                "--timeout", "120", "grlc.server:app"]  # fmt: skip
+        self.process = subprocess.Popen(
+            args, cwd=self.directory, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait_ready(ready_timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.close()
+                raise RuntimeError(f"grlc exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.api}/swagger", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"grlc did not answer within {timeout} s: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        stop_group(self.process, grace=10)
+        self.log.close()

@@ -149,8 +149,10 @@ def test_named_query_runs_and_fills_the_table(browser, server, kg, artifacts, ca
     assert "product:sgt-53" in [row[1] for row in rows]  # IRIs compacted with our prefixes
     assert "products-by-target" in tab.inner_text(".tabsList")
 
+    # one POST lists the catalogue from the graph (SHACL executables), one runs the chosen query
     queries = [(method, url) for method, url in browser.requests if url.endswith("/sparql")]
-    assert queries == [("POST", f"{server.base}/sparql")]
+    assert queries == [("POST", f"{server.base}/sparql")] * 2
+    assert not [url for _, url in browser.requests if url.endswith("/api/queries")]
     assert foreign(browser.requests, server) == []
     assert browser.errors == []
 
@@ -162,6 +164,7 @@ def test_named_query_runs_and_fills_the_table(browser, server, kg, artifacts, ca
 
 def test_autocompletion_offers_our_prefixes_and_terms(browser, server):
     tab, _ = open_page(browser, server)
+    loaded = len(browser.requests)  # the page's own start, the catalogue's SPARQL listing among them
     editor = "nanokg.yasgui.getTab().getYasqe()"
 
     def start(text: str) -> None:
@@ -195,7 +198,7 @@ def test_autocompletion_offers_our_prefixes_and_terms(browser, server):
     assert "product: <https://w3id.org/nanokg/product/>" in hints("produ")
 
     assert foreign(browser.requests, server) == []
-    assert not [url for _, url in browser.requests if url.endswith("/sparql")]  # completion asks no endpoint
+    assert not [url for _, url in browser.requests[loaded:] if url.endswith("/sparql")]  # completion asks no endpoint
     assert browser.errors == []
 
 
@@ -251,3 +254,22 @@ def test_the_yasgui_bundle_travels_compressed(server):
         compressed = response.read()
     plain = resources.web_dir() / "node_modules/@zazuko/yasgui/build/yasgui.min.js"
     assert len(compressed) < plain.stat().st_size / 2
+
+
+def test_the_list_comes_from_the_graph(browser, server, kg):
+    tab, _ = open_page(browser, server)
+    listed = tab.evaluate("() => window.nanokg.queries")
+    assert [q["name"] for q in listed] == kg.catalogue.names()
+    spec = kg.catalogue["products-by-size"]
+    entry = next(q for q in listed if q["name"] == "products-by-size")
+    assert (entry["summary"], entry["description"], entry["tags"]) == (spec.summary, spec.description, spec.tags)
+    assert [(p["name"], p["default"]) for p in entry["parameters"]] == [("minsize", "10"), ("maxsize", "100")]
+    # the text published in sh:select: the defaults bound as RDF terms, the header left out
+    assert 'VALUES ?_minsize_number { "10"^^<http://www.w3.org/2001/XMLSchema#integer> }' in entry["query"]
+    assert "#+" not in entry["query"]
+    # the panel shows the graph's title and the parameters' defaults
+    tab.click("button[data-query='products-by-target']")
+    assert tab.inner_text("#query-title") == kg.catalogue["products-by-target"].summary
+    assert "target:transferrin-receptor" in tab.inner_text("#query-parameters")
+    assert tab.evaluate("() => window.nanokg.yasgui.getTab().getQuery()").startswith("PREFIX nkg:")
+    assert browser.errors == []

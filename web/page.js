@@ -1,6 +1,8 @@
 /*
  * The query page of `nanokg serve`: YASGUI against this server's /sparql, the named queries one
- * click away, and autocompletion fed from our own ontology.
+ * click away, and autocompletion fed from our own ontology. The named queries are listed by a
+ * SPARQL query of the endpoint itself: the graph publishes its catalogue as SHACL SPARQL
+ * executables (the SIB sparql-examples convention), so the page shows what any SPARQL user finds.
  *
  * Everything is asked of the server that sent the page (URLs relative to it). YASGUI would
  * otherwise call other hosts: its property and class autocompleters ask LOV
@@ -24,6 +26,36 @@
     "LIMIT 100",
   ].join("\n");
 
+  // The named queries as the graph publishes them (nanokg.query_examples): SHACL SPARQL
+  // executables, the SIB sparql-examples convention. One row per query, per keyword and per
+  // parameter; catalogueFromRows folds them back into one object per query.
+  const CATALOGUE_QUERY = `PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?query ?name ?title ?comment ?select ?example ?keyword ?parameterName ?order ?parameterDescription ?default
+WHERE {
+  ?query a sh:SPARQLSelectExecutable ;
+         sh:select ?select .
+  OPTIONAL { ?query dcterms:identifier ?name }
+  OPTIONAL { ?query dcterms:title ?title }
+  OPTIONAL { ?query rdfs:comment ?comment }
+  OPTIONAL { ?query skos:example ?example }
+  { ?query schema:keywords ?keyword }
+  UNION
+  {
+    ?query sh:parameter ?parameter .
+    ?parameter sh:name ?parameterName .
+    OPTIONAL { ?parameter sh:order ?order }
+    OPTIONAL { ?parameter sh:description ?parameterDescription }
+    OPTIONAL { ?parameter sh:defaultValue ?default }
+  }
+  UNION
+  {}
+}
+ORDER BY ?query ?order`;
+
   async function getJson(path) {
     const response = await fetch(here(path), { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
@@ -39,6 +71,46 @@
     }
     for (const child of children) if (child != null) node.append(child);
     return node;
+  }
+
+  /** SPARQL results (JSON) of a SELECT sent to this server's endpoint as a form POST. */
+  async function select(query) {
+    const response = await fetch(ENDPOINT, {
+      method: "POST",
+      headers: { Accept: "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ query }),
+    });
+    if (!response.ok) throw new Error(`the catalogue query: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()).results.bindings;
+  }
+
+  /** The named queries ({name, summary, description, tags, parameters, example, query}) from CATALOGUE_QUERY's rows. */
+  function catalogueFromRows(rows) {
+    const byIri = new Map();
+    for (const row of rows) {
+      const iri = row.query.value;
+      if (!byIri.has(iri)) {
+        byIri.set(iri, {
+          name: row.name ? row.name.value : iri.replace(/^.*[/#]/, ""),
+          summary: row.title ? row.title.value : "",
+          description: row.comment ? row.comment.value : "",
+          example: row.example ? row.example.value : "",
+          query: row.select.value,
+          tags: [],
+          parameters: [],
+        });
+      }
+      const entry = byIri.get(iri);
+      if (row.keyword && !entry.tags.includes(row.keyword.value)) entry.tags.push(row.keyword.value);
+      if (row.parameterName && !entry.parameters.some((p) => p.name === row.parameterName.value)) {
+        entry.parameters.push({
+          name: row.parameterName.value,
+          description: row.parameterDescription ? row.parameterDescription.value : "",
+          default: row.default ? row.default.value : null,
+        });
+      }
+    }
+    return [...byIri.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   // ---------------------------------------------------------------- vocabulary and completion
@@ -154,7 +226,7 @@
 
   // ---------------------------------------------------------------- named queries
 
-  /** The query without its `#+` header (the panel above the editor shows title, question, parameters). */
+  /** The query without a `#+` header, if it has one (the panel above the editor shows title, question, parameters). */
   function withoutHeader(text) {
     return text.replace(/^(?:#\+[^\n]*\n)+\s*/, "");
   }
@@ -218,11 +290,12 @@
 
   async function main() {
     document.getElementById("endpoint-url").textContent = ENDPOINT;
-    const [queries, prefixes, terms] = await Promise.all([
-      getJson("api/queries"),
+    const [rows, prefixes, terms] = await Promise.all([
+      select(CATALOGUE_QUERY),
       getJson("api/prefixes"),
       getJson("api/terms"),
     ]);
+    const queries = catalogueFromRows(rows);
     configureAutocompletion(Yasgui.Yasqe, prefixes, terms);
     const yasgui = startYasgui(prefixes);
     listQueries(yasgui, prefixes, queries);

@@ -124,6 +124,8 @@ _OPAQUE = re.compile(
     r"|<[^<>\"{}|^`\\\s]*>",
     re.DOTALL,
 )
+# the parameter a ParameterValueError of nanokg.query names: "parameter 'target': ...", "needs parameter 'x'"
+_PARAMETER_IN_MESSAGE = re.compile(r"parameter '([^']+)'")
 # FROM as a keyword, not part of a variable (?from) or a prefixed name (ex:from, from:x)
 _FROM = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
 
@@ -288,6 +290,34 @@ def answer(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     return Reply(200, body, job["graph"], len(triples) > max_rows)
 
 
+_CATALOGUE: dict[str, Any] = {}
+
+
+def answer_named(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
+    """Run catalogue query ``job["named"]`` with ``job["params"]`` (strings) bound as RDF terms.
+
+    Values become terms through :func:`nanokg.query.bind_parameters`, names of entities
+    resolved on ``store`` as ``nanokg query`` resolves them; the terms reach the query in
+    ``VALUES`` blocks, never pasted into its text. A parameter that is unknown, missing,
+    of the wrong type or naming no entity is 400; an unknown query 404.
+    """
+    from .backends import EmbeddedBackend, with_values
+    from .catalogue import Catalogue, ParameterValueError, QueryNotFoundError
+    from .query import bind_parameters
+
+    catalogue = _CATALOGUE.setdefault("catalogue", Catalogue())  # one per worker: files parsed once
+    try:
+        spec = catalogue[job["named"]]
+        bindings = bind_parameters(EmbeddedBackend(store), spec, job["params"])
+    except QueryNotFoundError as exc:
+        return Reply.error(404, str(exc))
+    except ParameterValueError as exc:
+        return Reply.error(400, str(exc))
+    return answer(
+        store, {"query": with_values(spec.text, bindings), "results": job["results"], "graph": None}, max_rows
+    )
+
+
 def _worker_main(conn, store_path: str, max_rows: int) -> None:
     """A worker's life: open the store, then answer jobs until the pipe closes."""
     # Ctrl-C reaches the whole process group; the server decides when workers stop
@@ -304,7 +334,7 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = answer(store, job, max_rows)
+            reply = answer_named(store, job, max_rows) if "named" in job else answer(store, job, max_rows)
         except Exception as exc:  # a failed query must not take the worker down
             reply = Reply.error(500, f"query failed: {' '.join(str(exc).split())[:500]}")
         conn.send(reply)
@@ -678,6 +708,8 @@ def create_app(
     from starlette.routing import Route
 
     from . import page
+    from .catalogue import Catalogue
+    from .openapi import API_MEDIA_TYPES, RESERVED_NAMES, openapi_document
     from .store import default_store_path, open_store
 
     if timeout <= 0 or max_rows < 1 or workers < 1:
@@ -686,6 +718,14 @@ def create_app(
     open_store(path)  # fails now, with the usual message, if nothing was built there
     pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows)
     info = GraphInfo(path)
+    catalogue = Catalogue()
+    names = set(catalogue.names())
+    taken = sorted(names & RESERVED_NAMES)
+    if taken:
+        raise ServeError(
+            f"{catalogue.directory / taken[0]}.rq: the name {taken[0]!r} is the server's own /api/{taken[0]}; "
+            f"rename the query (reserved: {', '.join(sorted(RESERVED_NAMES))})"
+        )
 
     def respond(reply: Reply, accept: str | None = None) -> Response:
         media_type = "text/plain"
@@ -721,6 +761,46 @@ def create_app(
     async def api_terms(request) -> Response:
         return JSONResponse(await anyio.to_thread.run_sync(info.terms))
 
+    def api_error(status: int, message: str) -> Response:
+        error = {"error": " ".join(message.split())}
+        named = _PARAMETER_IN_MESSAGE.search(message)
+        if named:
+            error["parameter"] = named.group(1)
+        headers = {"Vary": "Accept", **({"Retry-After": "1"} if status == 503 else {})}
+        return JSONResponse(error, status_code=status, headers=headers)
+
+    async def api_openapi(request) -> Response:
+        return JSONResponse(openapi_document(catalogue, server_url=str(request.base_url)))
+
+    async def api_named(request) -> Response:
+        name, fmt = request.path_params["name"], None
+        stem, dot, extension = name.rpartition(".")
+        if dot and extension in ("json", "csv") and stem in names:
+            name, fmt = stem, extension
+        if name not in names:
+            return api_error(404, f"no query named {name!r} under /api/ (the catalogue: /api/openapi.json)")
+        try:
+            query = _parse_qs(request.url.query)
+        except UnicodeDecodeError:
+            return api_error(400, "the URL's parameters are not UTF-8")
+        repeated = sorted(key for key, values in query.items() if len(values) > 1)
+        if repeated:
+            return api_error(400, f"parameter {repeated[0]!r} is given {len(query[repeated[0]])} times; give it once")
+        accept = request.headers.get("accept")
+        media_type = (
+            {"json": "application/json", "csv": "text/csv"}[fmt] if fmt else negotiate(accept, list(API_MEDIA_TYPES))
+        )
+        if media_type is None:
+            return api_error(406, f"cannot answer as {accept!r}; /api/{name} comes as {', '.join(API_MEDIA_TYPES)}")
+        job = {"named": name, "params": {k: v[0] for k, v in query.items()}, "results": API_MEDIA_TYPES[media_type]}
+        reply = await anyio.to_thread.run_sync(pool.run, job, abandon_on_cancel=True)
+        if reply.status != 200:
+            return api_error(reply.status, reply.body.decode("utf-8", "replace"))
+        headers = {"Vary": "Accept", **({MAX_ROWS_HEADER: str(max_rows)} if reply.truncated else {})}
+        if media_type == "text/csv":
+            media_type = "text/csv; charset=utf-8"
+        return Response(reply.body, media_type=media_type, headers=headers)
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await anyio.to_thread.run_sync(pool.start)
@@ -735,6 +815,9 @@ def create_app(
         Route("/api/queries", api_queries, name="api-queries"),
         Route("/api/prefixes", api_prefixes, name="api-prefixes"),
         Route("/api/terms", api_terms, name="api-terms"),
+        Route("/api/openapi.json", api_openapi, name="api-openapi"),
+        # after the fixed routes: the catalogue may not use their names (RESERVED_NAMES)
+        Route("/api/{name}", api_named, name="api-named"),
         *page.routes(),
     ]
     middleware = [
