@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from .network import CARRIER_CLASSES, find_node, product_features, products
+from .network import CARRIER_CLASSES, NetworkUsageError, find_node, product_features, products
 from .vocabulary import NKG, VAL, compact_iri
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 
-class AnalysisUsageError(ValueError):
+class AnalysisUsageError(NetworkUsageError):
     """An analysis asked for something that does not exist (an unknown kind or measure)."""
 
 

@@ -48,6 +48,7 @@ def _handles_errors(func):
         from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
         from .export import ExportError, ExportUsageError
         from .knowledge_graph import UnknownEntityError
+        from .network import NetworkUsageError
         from .pipeline import OntologyError, ValidationFailed
         from .push import PushError, PushUsageError
         from .reason import InconsistentOntologyError, ReasonerError
@@ -73,7 +74,7 @@ def _handles_errors(func):
         except ReleaseError as exc:
             _fail([str(exc)])
         except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
-                UnknownEntityError) as exc:  # fmt: skip
+                UnknownEntityError, NetworkUsageError) as exc:  # fmt: skip
             _fail([str(exc)], code=2)
         except InconsistentOntologyError as exc:
             _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
@@ -719,3 +720,181 @@ def _version_of(path: Path | None, store_path: Path | None):
     if not path.exists():
         raise ReleaseInputError(f"{path}: no such release or store")
     raise ReleaseInputError(f"{path}: neither a nanokg release (no SHA256SUMS) nor a nanokg store")
+
+
+# -- graph analytics (nanokg.network, nanokg.analysis) ------------------------------------------------------------
+
+ANALYSIS_FORMATS = ("table", "csv", "json")
+
+
+def _analysis_graph(store_path: Path | None, endpoint: str | None, asserted_only: bool):
+    """The knowledge graph and its entity graph (networkx is imported only here, not at start-up)."""
+    from .network import entity_graph
+
+    kg = _graph(store_path, endpoint)
+    return kg, entity_graph(kg, inferred=not asserted_only)
+
+
+def _emit_rows(rows: list[dict[str, Any]], fmt: str, *, drop: tuple[str, ...] = ()) -> None:
+    """Analysis rows as a table (IRIs compacted), CSV or JSON; list cells joined with "; " outside JSON."""
+    from .network import NetworkUsageError
+    from .vocabulary import compact_iri
+
+    if fmt not in ANALYSIS_FORMATS:
+        raise NetworkUsageError(f"--format {fmt!r}: choose one of {', '.join(ANALYSIS_FORMATS)}")
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=_json_value))
+        return
+    columns = [c for c in (rows[0] if rows else {}) if c not in drop]
+    table = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column]
+            if isinstance(value, list | tuple):
+                value = "; ".join(map(str, value))
+            elif fmt == "table" and isinstance(value, str) and value.startswith("http"):
+                value = compact_iri(value)
+            cells.append(value)
+        table.append(cells)
+    if not rows:
+        click.echo("(no rows)", err=True)
+        return
+    _emit(columns, table, fmt)
+    if fmt == "table":
+        click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
+
+
+analysis_format_option = click.option(
+    "--format", "fmt", default="table", show_default=True, metavar="table|csv|json", help="Output format."
+)
+asserted_only_option = click.option(
+    "--asserted-only", is_flag=True, help="Leave out what the reasoner entailed (read the asserted graph only)."
+)
+
+
+@main.group()
+def analyze() -> None:
+    """Network analyses of the graph (networkx): centrality, communities, similarity, paths, gaps, attrition.
+
+    \b
+    nanokg analyze centrality --kind payload --measure pagerank
+    nanokg analyze nearest Abraxane -k 3
+    nanokg analyze paths SGT-53 "transferrin receptor"
+    nanokg analyze gaps --kind carrier-target --format csv
+    nanokg analyze attrition --endpoint http://localhost:7878/query
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
+
+
+def _analysis_command(name: str):
+    """Register an ``analyze`` subcommand with the options every analysis takes."""
+
+    def register(func):
+        for option in (analysis_format_option, asserted_only_option, endpoint_option, store_option):
+            func = option(func)
+        return analyze.command(name)(_handles_errors(func))
+
+    return register
+
+
+@_analysis_command("centrality")
+@click.option("--kind", default="payload", show_default=True, metavar="payload|target|indication")
+@click.option("--measure", default="degree", show_default=True, metavar="degree|betweenness|pagerank")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N rows.")
+def analyze_centrality(kind, measure, limit, fmt, asserted_only, endpoint, store_path) -> None:
+    """Payloads, targets or indications ranked by centrality in the product-feature network."""
+    from .analysis import centrality
+
+    _, G = _analysis_graph(store_path, endpoint, asserted_only)
+    _emit_rows(centrality(G, kind, measure)[:limit], fmt)
+
+
+@_analysis_command("communities")
+@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed (same seed, same split).")
+@click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution (>1: smaller).")
+def analyze_communities(seed, resolution, fmt, asserted_only, endpoint, store_path) -> None:
+    """Communities of products (Louvain on shared payloads, targets and indications)."""
+    from .analysis import communities
+
+    _, G = _analysis_graph(store_path, endpoint, asserted_only)
+    _emit_rows(communities(G, seed=seed, resolution=resolution), fmt)
+
+
+@_analysis_command("similar")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N pairs.")
+def analyze_similar(limit, fmt, asserted_only, endpoint, store_path) -> None:
+    """Pairs of products by Jaccard similarity of payloads, targets, indications and carrier class."""
+    from .analysis import similarity
+
+    _, G = _analysis_graph(store_path, endpoint, asserted_only)
+    _emit_rows(similarity(G)[:limit], fmt)
+
+
+@_analysis_command("nearest")
+@click.argument("product")
+@click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="How many products.")
+def analyze_nearest(product, k, fmt, asserted_only, endpoint, store_path) -> None:
+    """The products most similar to PRODUCT (a name, synonym, CURIE or IRI)."""
+    from .analysis import nearest
+
+    kg, G = _analysis_graph(store_path, endpoint, asserted_only)
+    _emit_rows(nearest(G, product, k, kg=kg), fmt)
+
+
+@_analysis_command("paths")
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-length", type=click.IntRange(min=1), default=4, show_default=True, help="Most steps per path.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most paths.")
+def analyze_paths(source, target, max_length, limit, fmt, asserted_only, endpoint, store_path) -> None:
+    """Paths explaining how SOURCE relates to TARGET, with each step's predicate and direction."""
+    from .analysis import explain_paths
+
+    kg, G = _analysis_graph(store_path, endpoint, asserted_only)
+    rows = explain_paths(G, source, target, max_length, limit=limit, kg=kg)
+    _emit_rows(rows, fmt, drop=("steps",))
+
+
+@_analysis_command("gaps")
+@click.option("--kind", default="payload-indication", show_default=True, metavar="payload-indication|carrier-target")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Most pairs.")
+def analyze_gaps(kind, limit, fmt, asserted_only, endpoint, store_path) -> None:
+    """Pairs never tried in the clinic, ranked by an Adamic-Adar link-prediction score."""
+    from .analysis import gaps
+
+    _, G = _analysis_graph(store_path, endpoint, asserted_only)
+    _emit_rows(gaps(G, kind, limit), fmt)
+
+
+@_analysis_command("attrition")
+def analyze_attrition(fmt, asserted_only, endpoint, store_path) -> None:
+    """Per carrier class: products, share approved, share terminated, share by highest stage."""
+    from .analysis import attrition
+
+    _, G = _analysis_graph(store_path, endpoint, asserted_only)
+    _emit_rows(attrition(G), fmt)
+
+
+@main.command("network")
+@click.option("--projection", "kind", default="entity", show_default=True,
+              metavar="entity|product-target|product-payload|product-indication|carrier-indication|"
+                      "payload-codelivery|target-indication")  # fmt: skip
+@click.option("--format", "fmt", default="graphml", show_default=True, metavar="graphml|gexf|csv")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="File to write (csv: OUT-nodes.csv and OUT-edges.csv beside it).")  # fmt: skip
+@asserted_only_option
+@endpoint_option
+@store_option
+@_handles_errors
+def network(kind, fmt, out, asserted_only, endpoint, store_path) -> None:
+    """Write the entity graph or a projection for Gephi, Cytoscape or networkx (GraphML, GEXF, CSV)."""
+    from .network import GRAPH_FORMATS, PROJECTIONS, NetworkUsageError, projection, write_graph
+
+    if kind != "entity" and kind not in PROJECTIONS:
+        raise NetworkUsageError(f"--projection {kind!r}: choose entity or one of {', '.join(PROJECTIONS)}")
+    if fmt not in GRAPH_FORMATS:
+        raise NetworkUsageError(f"--format {fmt!r}: choose one of {', '.join(GRAPH_FORMATS)}")
+    _, G = _analysis_graph(store_path, endpoint, asserted_only)
+    H = G if kind == "entity" else projection(G, kind)
+    for path in write_graph(H, out, fmt):
+        click.echo(f"wrote {path} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)", err=True)

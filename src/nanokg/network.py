@@ -57,7 +57,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
 
 from .backends import Backend, EmbeddedBackend, check_syntax, with_values
@@ -66,6 +65,8 @@ from .results import to_python
 from .vocabulary import DATA_NAMESPACES, GRAPHS, NKG, NPO, PREFIXES, PROV, compact_iri
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .knowledge_graph import KnowledgeGraph
 
 __all__ = [
@@ -84,7 +85,11 @@ __all__ = [
 
 
 class NetworkUsageError(ValueError):
-    """A projection, format or node the caller asked for that does not exist."""
+    """A projection, format, kind or measure the caller asked for that does not exist.
+
+    (networkx is imported inside the functions that use it, so that the CLI can name
+    this error without paying for networkx on every command.)
+    """
 
 
 _RDF = PREFIXES["rdf"]
@@ -154,7 +159,8 @@ _PREF_LABEL = f"{_SKOS}prefLabel"
 _ALT_LABEL = f"{_SKOS}altLabel"
 # literal-valued annotations kept as node attributes beside the declared datatype properties
 _ANNOTATIONS = (_LABEL, _PREF_LABEL, _ALT_LABEL, f"{_RDFS}comment", f"{_SKOS}definition")
-_SCHEMA_NAMESPACES = (_RDF, _RDFS, _OWL)
+# vocabularies whose instances are schema (ontology terms, SHACL shapes and the query catalogue), not domain entities
+_SCHEMA_NAMESPACES = (_RDF, _RDFS, _OWL, "http://www.w3.org/ns/shacl#")
 
 _PROPERTIES = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -292,6 +298,8 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
     >>> "nkg:ApprovedNanomedicine" in doxil["classes"]
     True
     """
+    import networkx as nx
+
     backend = kg.backend
     schema = _Schema(backend)
     types: dict[str, set[str]] = defaultdict(set)
@@ -394,6 +402,7 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeG
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph()
     >>> G.add_node("https://w3id.org/nanokg/product/doxil", label="Doxil", synonyms=["Caelyx"], kind="product")
     >>> find_node(G, "CAELYX")
@@ -519,6 +528,8 @@ def projection(G: nx.MultiDiGraph, kind: str) -> nx.Graph:
     NetworkUsageError
         For a kind not in :data:`PROJECTIONS`.
     """
+    import networkx as nx
+
     if kind not in PROJECTIONS:
         raise NetworkUsageError(f"unknown projection {kind!r} (projections: {', '.join(PROJECTIONS)})")
     B = nx.Graph(name=f"nanokg {kind}", projection=kind)
@@ -626,6 +637,9 @@ def _replace_atomically(path: Path, write) -> None:
     os.close(handle)
     try:
         write(temporary)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a written file gets the usual mode
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -648,6 +662,8 @@ def write_graph(G: nx.Graph, path: str | Path, fmt: str) -> list[Path]:
     NetworkUsageError
         For a format not in ``graphml``, ``gexf``, ``csv``.
     """
+    import networkx as nx
+
     if fmt not in GRAPH_FORMATS:
         raise NetworkUsageError(f"unknown graph format {fmt!r} (formats: {', '.join(GRAPH_FORMATS)})")
     path = Path(path)
