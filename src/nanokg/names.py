@@ -6,6 +6,13 @@ Users name things the way the field does: "TfR", "transferrin receptor", "CD71",
 ``graph/lookup`` at build time, so resolving a name is one exact-match triple
 lookup on an indexed literal, never a case-insensitive regex scan over every label
 (which took 86 s at 10 M triples on the embedded store; see ../shared/FIELD-NOTES.md).
+
+An external identifier, as a CURIE (``CHEBI:28748``) or an IRI in any form the
+Bioregistry lists (``http://purl.obolibrary.org/obo/CHEBI_28748``,
+``https://identifiers.org/CHEBI:28748``), names the nanokg entity that
+``skos:exactMatch``-es it (else ``skos:closeMatch``-es it): see :mod:`nanokg.identifiers`.
+The Bioregistry is loaded only for text shaped like a CURIE with a prefix that is not the
+project's, or for an IRI that no mapping uses as it is written.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .vocabulary import NKG, PREFIXES
+from .identifiers import looks_like_curie
+from .vocabulary import BASE, NKG, PREFIXES, compact_iri
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -74,7 +82,21 @@ def lookup_graph(graphs: Iterable[Graph]) -> Graph:
                     key = name_key(str(label))
                     if key:
                         index.add((subject, NKG.lookupKey, Literal(key)))
+        # the CURIE of each exact match is a key too: `CHEBI:28748` resolves without loading the Bioregistry
+        mapped = [(s, o) for s, o in graph.subject_objects(SKOS.exactMatch) if _is_entity(s) and isinstance(o, URIRef)]
+        if mapped:
+            from .identifiers import compress
+
+            for subject, external in mapped:
+                curie = compress(str(external))
+                if curie:
+                    index.add((subject, NKG.lookupKey, Literal(name_key(curie))))
     return index
+
+
+def _is_entity(node) -> bool:
+    """A curated nanokg entity (not an ontology term: their matches are class-level notes)."""
+    return isinstance(node, URIRef) and str(node).startswith(BASE) and not str(node).startswith(str(NKG._NS))
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,22 @@ SELECT DISTINCT ?entity ?name WHERE {
   # ?entity = ?class || P*/P instead of P*: Virtuoso 7 drops zero-length matches beside other paths
   FILTER(?entity = ?class
          || EXISTS { ?entity rdfs:subClassOf*/rdfs:subClassOf ?class }
+         || EXISTS { ?entity a ?type .
+                     FILTER(?type = ?class || EXISTS { ?type rdfs:subClassOf*/rdfs:subClassOf ?class }) })
+  OPTIONAL { ?entity rdfs:label ?name }
+}
+"""
+
+# a nanokg entity (not an ontology term, whose closeMatch is a class-level note) mapped to ?external
+_MAPPED = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?entity ?name ?exact WHERE {
+  { ?entity skos:exactMatch ?external BIND(true AS ?exact) }
+  UNION
+  { ?entity skos:closeMatch ?external BIND(false AS ?exact) }
+  FILTER(STRSTARTS(STR(?entity), "https://w3id.org/nanokg/") && !STRSTARTS(STR(?entity), "https://w3id.org/nanokg/ontology#"))
+  FILTER(!BOUND(?class) || ?entity = ?class
          || EXISTS { ?entity a ?type .
                      FILTER(?type = ?class || EXISTS { ?type rdfs:subClassOf*/rdfs:subClassOf ?class }) })
   OPTIONAL { ?entity rdfs:label ?name }
@@ -148,6 +186,24 @@ def expand_curie(text: str) -> str | None:
     return None
 
 
+def _mapped(backend: Backend, iri: str, cls: str | None) -> list[Match] | None:
+    """The entities mapped to the external ``iri`` (exact matches first), or None if none is.
+
+    Within ``cls`` that may be an empty list: the identifier is known but names no entity there.
+    """
+    try:
+        external = ox.NamedNode(iri)
+    except ValueError:
+        return None
+    rows = backend.select(_MAPPED, {"external": external}).rows
+    if not rows:
+        return None
+    if cls is not None:
+        rows = backend.select(_MAPPED, {"external": external, "class": ox.NamedNode(cls)}).rows
+    exact = [r for r in rows if r[2]]
+    return _matches((entity, label) for entity, label, _ in exact or rows)
+
+
 def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
     """The entities ``name`` denotes: by IRI, CURIE, or a label or synonym matched on its key.
 
@@ -155,6 +211,23 @@ def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
     resolves only when the graph mentions it.
     """
     iri = expand_curie(name)
+    if iri is None and looks_like_curie(name):
+        # the name index holds the CURIE of every exact match; other spellings need the Bioregistry
+        found = _by_key(backend, name, cls)
+        if found:
+            return found
+        from .identifiers import expand
+
+        iri = expand(name)
+    if iri is not None and compact_iri(iri) == iri:  # outside the project's namespaces: maybe mapped
+        found = _mapped(backend, iri, cls)
+        if found is None:
+            from .identifiers import standard_iri
+
+            other = standard_iri(iri)
+            found = _mapped(backend, other, cls) if other and other != iri else None
+        if found is not None:
+            return found
     if iri is not None:
         try:
             node = ox.NamedNode(iri)
@@ -164,6 +237,11 @@ def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
             return _matches((iri, name) for (name,) in backend.select(_LABEL_OF, {"entity": node}).rows) or [
                 Match(iri, None)
             ]
+    return _by_key(backend, name, cls)
+
+
+def _by_key(backend: Backend, name: str, cls: str | None) -> list[Match]:
+    """The entities with a label, synonym or exact-match CURIE whose key is ``name``'s."""
     key = name_key(name)
     if not key:
         return []
