@@ -50,6 +50,7 @@ def _handles_errors(func):
         from .knowledge_graph import UnknownEntityError
         from .network import NetworkUsageError
         from .pipeline import OntologyError, ValidationFailed
+        from .plot import PlotError, PlotUsageError
         from .push import PushError, PushUsageError
         from .reason import InconsistentOntologyError, ReasonerError
         from .records import DataErrors
@@ -68,6 +69,10 @@ def _handles_errors(func):
         except PushUsageError as exc:
             _fail([str(exc)], code=2)
         except PushError as exc:
+            _fail([str(exc)])
+        except PlotUsageError as exc:
+            _fail([str(exc)], code=2)
+        except PlotError as exc:
             _fail([str(exc)])
         except ReleaseUsageError as exc:
             _fail([str(exc)], code=2)
@@ -898,3 +903,41 @@ def network(kind, fmt, out, asserted_only, endpoint, store_path) -> None:
     H = G if kind == "entity" else projection(G, kind)
     for path in write_graph(H, out, fmt):
         click.echo(f"wrote {path} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)", err=True)
+
+
+@main.command("plot")
+@click.argument("kind", type=click.Choice(["network", "attrition", "similarity", "html"]))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="File to write: .png or .svg (network, attrition, similarity), .html (html).",
+)
+@click.option("--title", default=None, help="A title instead of the picture's own.")
+@store_option
+@endpoint_option
+@_handles_errors
+def plot_(kind, out, title, store_path, endpoint) -> None:
+    """Draw a picture of the graph: PNG or SVG by the extension of --out, or the interactive HTML view.
+
+    \b
+    network     products, their molecular targets and indications, coloured by carrier class
+    attrition   clinical attrition by carrier class and highest stage, shares approved and terminated
+    similarity  the product similarity heat map (Jaccard), products grouped by community
+    html        the network as an interactive page that works offline (everything inlined)
+
+    \b
+    Examples:
+      nanokg plot network --out network.svg
+      nanokg plot html --out network.html --endpoint http://localhost:7878/query
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
+    from .network import entity_graph
+    from .plot import check_output, plot
+
+    check_output(kind, out)  # a wrong extension or folder fails before the graph is read
+    kg = _graph(store_path, endpoint)
+    try:
+        written = plot(kind, entity_graph(kg), out, title=title)
+    finally:
+        kg.close()
+    click.echo(f"nanokg: wrote the {kind} picture to {written}", err=True)
