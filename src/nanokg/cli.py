@@ -941,3 +941,44 @@ def plot_(kind, out, title, store_path, endpoint) -> None:
     finally:
         kg.close()
     click.echo(f"nanokg: wrote the {kind} picture to {written}", err=True)
+
+
+@main.command("mappings")
+@click.option("--unmapped", "show_unmapped", is_flag=True,
+              help="List drugs, targets, indications and products lacking a mapping per expected source.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "sssom"]), default="table", show_default=True,
+              help="sssom: SSSOM TSV with its YAML metadata header (mappings only).")  # fmt: skip
+@store_option
+@endpoint_option
+@_handles_errors
+def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
+    r"""The external identifiers of nanokg entities (skos:exactMatch / closeMatch) with where each was checked.
+
+    A coverage line (entities with at least one mapping, per kind) goes to stderr.
+
+    \b
+    Examples:
+      nanokg mappings
+      nanokg mappings --format sssom > nanokg.sssom.tsv
+      nanokg mappings --unmapped --format csv
+    """
+    from .catalogue import ParameterValueError
+    from .mappings import coverage, mapping_rows, to_sssom, unmapped
+    from .vocabulary import compact_iri
+
+    if show_unmapped and fmt == "sssom":
+        raise ParameterValueError("--unmapped lists gaps, not mappings: use --format table or csv")
+    kg = _graph(store_path, endpoint)
+    rows = mapping_rows(kg.backend)
+    if show_unmapped:
+        gaps = unmapped(kg.backend, rows)
+        _emit(["entity", "label", "missing", "reason"],
+              [[compact_iri(g.entity), g.label, " or ".join(g.sources), g.reason] for g in gaps], fmt)  # fmt: skip
+    elif fmt == "sssom":
+        click.echo(to_sssom(rows), nl=False)
+    else:
+        _emit(["entity", "label", "predicate", "id", "external_label", "checked", "note"],
+              [[compact_iri(r.entity), r.label, r.predicate, r.curie, r.object_label, r.checked, r.note]
+               for r in rows], fmt)  # fmt: skip
+    parts = [f"{c.kind}s {c.mapped}/{c.total} ({c.ratio:.0%})" for c in coverage(kg.backend, rows)]
+    click.echo(f"nanokg: entities with at least one mapping: {', '.join(parts)}", err=True)
