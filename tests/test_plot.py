@@ -276,3 +276,54 @@ def test_figures_are_drawn_without_pyplot(built_store, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
     check_png(tmp_path / "n.png")
+
+
+# -- the command ----------------------------------------------------------------------
+
+
+def nanokg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nanokg", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_command_writes_each_picture(built_store, tmp_path):
+    for kind, name in (("network", "n.png"), ("similarity", "s.svg"), ("html", "view.html")):
+        done = nanokg("plot", kind, "--out", str(tmp_path / name), "--store", str(built_store))
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.strip() == f"nanokg: wrote the {kind} picture to {tmp_path / name}"
+    check_png(tmp_path / "n.png", 1200, 1200)
+    assert "SGT-53" in svg_texts(tmp_path / "s.svg")
+    assert "new vis.Network(" in (tmp_path / "view.html").read_text(encoding="utf-8")
+
+
+def test_command_on_an_endpoint_draws_the_same_picture(built_store, oxigraph_server, tmp_path):
+    local = nanokg("plot", "attrition", "--out", str(tmp_path / "local.svg"), "--store", str(built_store))
+    remote = nanokg("plot", "attrition", "--out", str(tmp_path / "remote.svg"), "--endpoint", oxigraph_server.query_url)
+    assert local.returncode == 0 and remote.returncode == 0, (local.stderr, remote.stderr)
+    assert (tmp_path / "remote.svg").read_bytes() == (tmp_path / "local.svg").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["network", "--out", "network.pdf"],
+            "network.pdf: the network picture is written as .png or .svg, not '.pdf'",
+        ),
+        (["html", "--out", "view.svg"], "view.svg: the html picture is written as .html or .htm, not '.svg'"),
+        (["attrition", "--out", "missing/a.png"], "missing/a.png: folder missing does not exist"),
+    ],
+)
+def test_command_refuses_bad_output_in_one_line(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    # no store is needed to refuse: the output is checked first
+    done = nanokg("plot", *args, "--store", str(tmp_path / "no-store"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"nanokg: error: {message}"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_without_a_store_says_so(tmp_path):
+    done = nanokg("plot", "network", "--out", str(tmp_path / "n.png"), "--store", str(tmp_path / "no-store"))
+    assert done.returncode == 1
+    assert len(done.stderr.splitlines()) == 1 and "nanokg build" in done.stderr
+    assert not (tmp_path / "n.png").exists()
