@@ -514,7 +514,8 @@ class GrlcServer:
                 self.log.close()
                 raise RuntimeError(f"grlc exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{self.api}/swagger", timeout=5) as response:
+                # its landing page: /api-local/swagger parses every query (seconds), the probe should not
+                with urllib.request.urlopen(f"{self.base}/", timeout=5) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
