@@ -525,7 +525,7 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
     "--graphs",
     metavar="NAMES",
     default=None,
-    help="Comma-separated graphs to export (default: asserted,inferred,ontology,provenance,queries; lookup on request).",
+    help="Comma-separated graphs to export (default: asserted,inferred,ontology,provenance,queries; lookup if named).",
 )
 @store_option
 @_handles_errors

@@ -22,9 +22,18 @@ after N s". A SELECT is cut at ``max_rows`` rows (a CONSTRUCT or DESCRIBE at
 ``X-SPARQL-MaxRows: <max_rows>``, the one Virtuoso sends in the same case.
 
 Beside the endpoint: the query page of :mod:`nanokg.page` at ``/``, and three JSON
-routes it reads: ``/api/queries`` (the catalogue, each query with its defaults bound),
-``/api/prefixes`` and ``/api/terms`` (the ontology's classes and properties, for
-autocompletion). CORS is open to ``cors_origins`` (every origin by default).
+routes: ``/api/queries`` (the catalogue, each query with its defaults bound),
+``/api/prefixes`` and ``/api/terms`` (the ontology's classes and properties, for the
+page's autocompletion). CORS is open to ``cors_origins`` (every origin by default).
+
+The catalogue as a web API: ``/api/NAME?param=value`` runs ``queries/NAME.rq`` in the
+same worker pool (same timeout and row limit), its values bound as RDF terms exactly as
+``nanokg query`` binds them (:func:`answer_named`), and answers SPARQL results JSON or CSV
+(``Accept``, or the extension ``.json``/``.csv``). A bad parameter is 400 and an unknown
+query 404, each a one-line JSON ``{"error": ..., "parameter": ...}``.
+``/api/openapi.json`` describes these operations (:mod:`nanokg.openapi`). The server's own
+names under ``/api/`` (:data:`nanokg.openapi.RESERVED_NAMES`) cannot be query names: the
+server refuses to start over a catalogue that uses one.
 
 Serve a rebuilt store by restarting the server: workers read the store they opened.
 """
