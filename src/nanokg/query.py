@@ -72,8 +72,16 @@ def bind_parameters(backend: Backend, spec: QuerySpec, values: Mapping[str, Any]
 
 
 def run_spec(backend: Backend, spec: QuerySpec, values: Mapping[str, Any] | None = None) -> Results:
-    """Run one query of the catalogue (or a user's file) with parameter ``values``."""
-    return backend.select(spec.text, bind_parameters(backend, spec, values or {}))
+    """Run one query of the catalogue (or a user's file) with parameter ``values``.
+
+    A federated query's ``SERVICE`` endpoints follow ``$NANOKG_SERVICES`` (:mod:`nanokg.federation`).
+    """
+    text = spec.text
+    if "SERVICE" in text.upper():
+        from .federation import redirect_services
+
+        text = redirect_services(text)
+    return backend.select(text, bind_parameters(backend, spec, values or {}))
 
 
 def run_named(backend: Backend, name: str, catalogue: Catalogue | None = None, **values: Any) -> Results:
