@@ -27,7 +27,10 @@ and evidence ids are content hashes) never show.
   combination therapies, linked by :data:`PART_LINKS`) are reported under the product:
   a part added or removed as a whole is the one line of its link
   (``removed  trial: NK105 phase 3 trial``), a change inside a part is prefixed with the
-  part's label.
+  part's label;
+* a part added or removed on the same evidence as a changed fact of its product is told
+  with that change: the build mints a trial for each clinical stage, so a stage edit reads
+  ``highest stage: phase 1 -> phase 1/2, with added trial: LiPlaCis phase 1/2 trial``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -107,6 +110,9 @@ class Change:
         The change in words, without the entity's name.
     part, part_label
         The product part (trial, outcome...) the fact is about, if any.
+    implied
+        For ``changed``: the parts added or removed with it, on the same evidence
+        (``added trial: LiPlaCis phase 1/2 trial``), also told at the end of ``text``.
     """
 
     kind: str
@@ -118,6 +124,7 @@ class Change:
     text: str
     part: str | None = None
     part_label: str | None = None
+    implied: tuple[str, ...] = ()
 
 
 @dataclass
@@ -357,6 +364,34 @@ def diff_graphs(
         )
         grouped[owner].append(change)
 
+    # the build mints some parts from a fact (a trial for each clinical stage): a part added or
+    # removed on the very evidence of a changed fact of its product is told with that change
+    for owner, changes in grouped.items():
+        for change in list(changes):
+            if change.kind != "changed" or change.graph != "asserted" or change.part is not None:
+                continue
+            old_fact = ox.Triple(owner, ox.NamedNode(change.predicate), _term(before, owner, change))
+            new_fact = ox.Triple(owner, ox.NamedNode(change.predicate), _term(after, owner, change, new=True))
+            implied = []
+            for other in list(changes):
+                if other.kind not in ("added", "removed") or other.graph != "asserted" or other.part is not None:
+                    continue
+                if other.predicate not in PART_LINKS:
+                    continue
+                side, fact, value = (
+                    (after, new_fact, other.new) if other.kind == "added" else (before, old_fact, other.old)
+                )
+                node = ox.NamedNode(value)
+                link = ox.Triple(owner, ox.NamedNode(other.predicate), node)
+                wholly = node in (born if other.kind == "added" else gone)
+                if wholly and side.evidence.get(link) and side.evidence.get(link) == side.evidence.get(fact):
+                    implied.append(f"{other.kind} {other.text}")
+                    changes.remove(other)
+            if implied:
+                changes[changes.index(change)] = replace(
+                    change, text=f"{change.text}, with {'; '.join(implied)}", implied=tuple(implied)
+                )
+
     entities = []
     for subject, changes in grouped.items():
         changes.sort(key=lambda c: (c.part_label or "", _KIND_ORDER[c.kind], c.text))
@@ -365,6 +400,15 @@ def diff_graphs(
         )
     entities.sort(key=lambda e: (e.label.casefold(), e.iri))
     return GraphDiff(old_name, new_name, entities)
+
+
+def _term(side: _Side, subject, change: Change, new: bool = False):
+    # the value of a changed fact as a term of that side's graph (a literal keeps its datatype)
+    wanted = change.new if new else change.old
+    for t in side.facts["asserted"]:
+        if t.subject == subject and t.predicate.value == change.predicate and t.object.value == wanted:
+            return t.object
+    return ox.NamedNode(wanted)
 
 
 def _iri(term) -> str | None:
