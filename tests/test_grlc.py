@@ -19,6 +19,10 @@ from nanokg.catalogue import Catalogue
 from servers import GrlcServer, NanokgServer
 
 CATALOGUE = Catalogue()
+#: Queries that call public endpoints through SERVICE (Wikidata, UniProt). grlc sends their text as
+#: written, so the engine behind it calls the public endpoint; $NANOKG_SERVICES redirects only what
+#: nanokg itself sends. They work through grlc where those endpoints are reachable, not offline here.
+FEDERATED = sorted(name for name in CATALOGUE.names() if "SERVICE" in CATALOGUE[name].text)
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +85,10 @@ def test_grlc_answers_as_nanokg_does(grlc, nanokg_server, name, params):
 
 
 def test_every_query_serves_through_grlc_unchanged(grlc, nanokg_server):
-    """All of queries/, each with its defaults given: grlc and nanokg give the same CSV."""
+    """All of queries/ but the federated ones, each with its defaults given: grlc and nanokg give the same CSV."""
+    assert FEDERATED == ["federated-uniprot-targets", "federated-wikidata-drugs"]
     differ = []
-    for name in CATALOGUE.names():
+    for name in sorted(set(CATALOGUE.names()) - set(FEDERATED)):
         query = urllib.parse.urlencode(with_defaults(name))
         ours = get(f"{nanokg_server.base}/api/{name}.csv?{query}", "text/csv")
         theirs = get(f"{grlc.api}/{name}?{query}", "text/csv")

@@ -15,6 +15,8 @@ those examples) finds the curated questions at the endpoint itself:
 * ``schema:target``: the dataset ``<https://w3id.org/nanokg/dataset>`` (the same graph is
   served from several endpoints, so no single endpoint URL is named);
 * ``skos:example``: the command line that runs the query;
+* ``spex:federatesWith`` each endpoint a ``SERVICE`` clause calls (the public one, as
+  written in the file), as the sparql-examples require of federated queries;
 * ``sh:parameter``, one node ``<.../query/NAME/parameter/PARAM>`` per parameter, with
   ``sh:name``, ``sh:description``, ``sh:order`` (its place in the file),
   ``sh:defaultValue`` (the default as an RDF term), ``sh:optional`` and, for entity
@@ -46,7 +48,14 @@ QUERY_NAMESPACE = f"{BASE}query/"
 DATASET_TARGET = f"{BASE}dataset"
 
 SCHEMA = Namespace("https://schema.org/")
+SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
 _HEADER_LINE = re.compile(r"^#\+[^\n]*\n?", re.MULTILINE)
+# SERVICE <IRI>, or a whole string, IRI or comment stepped over (one may hold a `#` or "SERVICE")
+_TOKENS = re.compile(
+    r"\bSERVICE\s+(?:SILENT\s+)?<(?P<service>[^<>\s]*)>"
+    r'|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
+    re.IGNORECASE,
+)
 
 
 def query_iri(name: str) -> str:
@@ -114,11 +123,15 @@ def catalogue_graph(catalogue: Catalogue | None = None) -> Graph:
     graph.bind("sh", SH)
     graph.bind("schema", SCHEMA)
     graph.bind("dcterms", DCTERMS)
+    graph.bind("spex", SPEX)
     for spec in catalogue or Catalogue():
         query = URIRef(query_iri(spec.name))
         graph.add((query, RDF.type, SH.SPARQLExecutable))
         graph.add((query, RDF.type, SH.SPARQLSelectExecutable))
-        graph.add((query, SH.select, Literal(runnable_text(spec))))
+        text = runnable_text(spec)
+        graph.add((query, SH.select, Literal(text)))
+        for endpoint in sorted({m.group("service") for m in _TOKENS.finditer(text) if m.group("service")}):
+            graph.add((query, SPEX.federatesWith, URIRef(endpoint)))
         graph.add((query, DCTERMS.title, Literal(spec.summary, lang="en")))
         graph.add((query, RDFS.comment, Literal(spec.description, lang="en")))
         graph.add((query, SCHEMA.target, URIRef(DATASET_TARGET)))

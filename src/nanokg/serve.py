@@ -318,13 +318,17 @@ def answer_named(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     try:
         spec = catalogue[job["named"]]
         bindings = bind_parameters(EmbeddedBackend(store), spec, job["params"])
+        text = spec.text
+        if "SERVICE" in text.upper():
+            # SERVICE endpoints follow $NANOKG_SERVICES, as in nanokg.query.run_spec
+            from .federation import redirect_services
+
+            text = redirect_services(text)
     except QueryNotFoundError as exc:
         return Reply.error(404, str(exc))
     except ParameterValueError as exc:
         return Reply.error(400, str(exc))
-    return answer(
-        store, {"query": with_values(spec.text, bindings), "results": job["results"], "graph": None}, max_rows
-    )
+    return answer(store, {"query": with_values(text, bindings), "results": job["results"], "graph": None}, max_rows)
 
 
 def _worker_main(conn, store_path: str, max_rows: int) -> None:
