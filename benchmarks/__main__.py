@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=2.0, help="stop repeating a query past this many seconds")
     parser.add_argument("--rdflib-limit", type=float, default=600, help="skip rdflib at sizes it would load slower")
     parser.add_argument("--network-from", default="0", help="networkx conversion at sizes from this one")
+    parser.add_argument("--curated", type=Path, help="use this built store (its build is then not timed)")
     parser.add_argument("--workdir", type=Path, default=_ROOT / "build" / "benchmarks")
     parser.add_argument("--json", type=Path, default=_ROOT / "docs" / "benchmarks.json")
     parser.add_argument("--markdown", type=Path, default=_ROOT / "docs" / "benchmarks.md")
@@ -80,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
-    run = Run(sizes, systems, args.workdir, seed=args.seed, timeout=args.timeout, reps=args.reps,
-              budget=args.budget, rdflib_limit=args.rdflib_limit, network_from=network_from, log=log)  # fmt: skip
+    run = Run(
+        sizes, systems, args.workdir, seed=args.seed, timeout=args.timeout, reps=args.reps, budget=args.budget,
+        rdflib_limit=args.rdflib_limit, network_from=network_from, curated=args.curated, log=log,
+    )  # fmt: skip
     result = run.execute()
     result["command"] = "python -m benchmarks " + shlex.join(argv) if argv else "python -m benchmarks"
     args.json.parent.mkdir(parents=True, exist_ok=True)

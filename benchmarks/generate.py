@@ -17,7 +17,7 @@ as templates and clones them:
 * **reference universes** - drugs, targets, ligands, diseases (with their broader-disease
   hierarchy), carrier materials, adverse effects and developers, copied as a whole with
   their links among themselves kept inside the copy (``drug/doxorubicin-u3``). Each product
-  batch draws its references from one universe, or (one batch in four) from the curated
+  batch draws its references from one universe, or (the first batch and one in four after it) from the curated
   entities themselves, so the queries' default parameters (doxorubicin, TfR, breast
   cancer, ...) match synthetic products too and every name still names one entity.
 
@@ -246,7 +246,9 @@ def stream(templates: Templates, triples: int, seed: int = 0, graph: str = IMPOR
     batch = 0
     while count < triples:
         batch += 1
-        universe = 0 if rng.random() < 0.25 else rng.randint(1, universes)
+        # the first batch always uses the curated references, so even a small graph matches the defaults
+        draw = rng.random()
+        universe = 0 if draw < 0.25 or batch == 1 else rng.randint(1, universes)
         clone = _Clone(f"s{batch}", f"S{batch}", universe, rng.uniform(0.6, 1.4), rng.randint(-6, 4), batch % 2 == 0)
         for line in _quads(templates.product, clone, target):
             count += 1

@@ -121,7 +121,7 @@ def targets(result: dict) -> list[tuple[str, str, str]]:
         out.append(("Cold start `nanokg query` < 0.6 s", "met" if cold["p50"] < 0.6 else "NOT met",
                     f"p50 {cold['p50']:.2f} s (min {cold['min']:.2f}, max {cold['max']:.2f})"))  # fmt: skip
     build = result.get("curated_build", {})
-    if build:
+    if build.get("status") != "skipped":
         total = build["data_seconds"] + build["reasoning_seconds"] + build["validation_seconds"]
         out.append(("Curated build (data + HermiT + SHACL) < 5 s", "met" if total < 5 else "NOT met",
                     f"{total:.1f} s: data {build['data_seconds']:.1f}, reasoning {build['reasoning_seconds']:.1f}, "
@@ -247,12 +247,15 @@ def render(result: dict, *, command: str, notes: str = "") -> str:
         lines.append(f"| {target} | {verdict} | {figures} |")
     lines += ["", "## Curated graph", ""]
     build = result["curated_build"]
-    lines.append(
-        f"Build (`nanokg.pipeline.build_graph`, fresh process): data {build['data_seconds']:.2f} s, reasoning "
-        f"{build['reasoning_seconds']:.2f} s, validation (SHACL + QC) {build['validation_seconds']:.2f} s, store "
-        f"{build['store_seconds']:.2f} s; whole process {build['process_seconds']:.1f} s, peak RSS "
-        f"{build['peak_rss'] / _MB:,.0f} MB."
-    )
+    if build.get("status") == "skipped":
+        lines.append(f"Build not timed: {build['error']}.")
+    else:
+        lines.append(
+            f"Build (`nanokg.pipeline.build_graph`, fresh process): data {build['data_seconds']:.2f} s, reasoning "
+            f"{build['reasoning_seconds']:.2f} s, validation (SHACL + QC) {build['validation_seconds']:.2f} s, store "
+            f"{build['store_seconds']:.2f} s; whole process {build['process_seconds']:.1f} s, peak RSS "
+            f"{build['peak_rss'] / _MB:,.0f} MB."
+        )
     cold = result["cold_start"]
     if cold.get("p50"):
         lines.append(

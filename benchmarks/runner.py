@@ -15,6 +15,7 @@ the final text nanokg runs (defaults bound as ``VALUES`` by :func:`nanokg.backen
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -36,6 +37,7 @@ from nanokg.names import _FIND, name_key
 from nanokg.query import bind_parameters
 from nanokg.store import open_store
 
+from . import generate as generate_module
 from .generate import IMPORT_GRAPH, generate, templates_from_store
 
 SYSTEMS = ("nanokg", "oxigraph-disk", "oxigraph-memory", "rdflib", "virtuoso")
@@ -224,12 +226,16 @@ class Run:
         budget: float = 2.0,
         rdflib_limit: float = 600.0,
         network_from: int = 0,
+        curated: Path | None = None,
         log=print,
     ) -> None:
         self.sizes, self.systems, self.workdir = sizes, systems, Path(workdir).resolve()
         self.seed, self.timeout, self.reps, self.budget = seed, timeout, reps, budget
         self.rdflib_limit, self.network_from, self.log = rdflib_limit, network_from, log
         self.workdir.mkdir(parents=True, exist_ok=True)
+        #: an existing curated store to use (its build is then not timed), else one built in the work directory
+        self.given_store = curated is not None
+        self.curated_store = Path(curated).resolve() if curated is not None else self.workdir / "curated-store"
         self.python = sys.executable
         self.nanokg = shutil.which("nanokg") or str(Path(sys.executable).with_name("nanokg"))
 
@@ -237,7 +243,7 @@ class Run:
 
     def build_curated(self) -> dict:
         """Build the curated store in the work directory (fresh process); the pipeline's step timings."""
-        store = self.workdir / "curated-store"
+        store = self.curated_store
         code = (
             "import json,sys,time;from nanokg.pipeline import build_graph;t=time.perf_counter();"
             "r=build_graph(store_path=sys.argv[1]);"
@@ -262,7 +268,7 @@ class Run:
 
     def cold_start(self, runs: int = 5) -> dict:
         """``nanokg query COLD_QUERY`` on the curated store, as a whole new process each time."""
-        store = self.workdir / "curated-store"
+        store = self.curated_store
         times = []
         for _ in range(runs):
             seconds, status, _, out = _timed_child([self.nanokg, "query", COLD_QUERY, "--store", str(store)], 60)
@@ -273,7 +279,7 @@ class Run:
 
     def final_texts(self) -> dict[str, str]:
         """Each named query's text with its default parameters bound, as nanokg sends it."""
-        backend = EmbeddedBackend(open_store(self.workdir / "curated-store"))
+        backend = EmbeddedBackend(open_store(self.curated_store))
         return {spec.name: with_values(spec.text, bind_parameters(backend, spec, {})) for spec in Catalogue()}
 
     # data
@@ -281,14 +287,16 @@ class Run:
     def curated_dump(self) -> Path:
         """Every quad of the curated store as N-Quads (what the other systems load first)."""
         path = self.workdir / "curated.nq"
-        store = open_store(self.workdir / "curated-store")
+        store = open_store(self.curated_store)
         store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
         return path
 
     def synthetic(self, size: int) -> tuple[Path, int, float]:
         """The synthetic graph of ``size`` (reused when its templates, size and seed match); path, quads, seconds."""
-        templates = templates_from_store(open_store(self.workdir / "curated-store"))
-        path = self.workdir / f"synthetic-{size}-seed{self.seed}-{templates.digest[:12]}.nq"
+        templates = templates_from_store(open_store(self.curated_store))
+        # the cached file is reused only for the same curated templates and the same generator code
+        code = hashlib.sha256(Path(generate_module.__file__).read_bytes()).hexdigest()[:8]
+        path = self.workdir / f"synthetic-{size}-seed{self.seed}-{templates.digest[:8]}-{code}.nq"
         sidecar = path.with_suffix(".count")
         if path.exists() and sidecar.exists():
             return path, int(sidecar.read_text()), 0.0
@@ -314,7 +322,7 @@ class Run:
         store = self.workdir / f"nanokg-{size}"
         if store.exists():
             shutil.rmtree(store)
-        shutil.copytree(self.workdir / "curated-store", store)
+        shutil.copytree(self.curated_store, store)
         probe = subprocess.run([self.nanokg, "load", "--help"], capture_output=True, text=True, check=False)
         if probe.returncode != 0:
             # no `nanokg load` yet: the query layer is still measured, over a raw bulk load
@@ -456,8 +464,11 @@ class Run:
         started = time.perf_counter()
         result: dict = {"machine": machine(), "seed": self.seed, "timeout": self.timeout, "reps": self.reps,
                         "budget": self.budget, "systems": self.systems, "sizes": {}}  # fmt: skip
-        self.log("curated build")
-        result["curated_build"] = self.build_curated()
+        if self.given_store:
+            result["curated_build"] = {"status": "skipped", "error": f"used the built store {self.curated_store}"}
+        else:
+            self.log("curated build")
+            result["curated_build"] = self.build_curated()
         self.log("cold start")
         result["cold_start"] = self.cold_start()
         texts = self.final_texts()
