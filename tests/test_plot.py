@@ -254,6 +254,24 @@ def test_wrong_extension_kind_or_folder_are_usage_errors(graph, network, tmp_pat
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+def test_a_graph_without_products_is_refused(tmp_path):
+    import networkx as nx
+
+    for kind, name in (("network", "n.png"), ("similarity", "s.svg"), ("html", "v.html")):
+        with pytest.raises(plot.PlotError, match="no nanomedicines"):
+            plot.plot(kind, nx.MultiDiGraph(), tmp_path / name)
+    assert plot.network_data(nx.Graph()) == {"nodes": [], "edges": [], "legend": [
+        {"name": "molecular target", "colour": "#B22222", "shape": "diamond"},
+        {"name": "indication", "colour": "#7F7F7F", "shape": "square"}]}  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_offers_every_picture():
+    from nanokg.cli import plot_
+
+    assert list(plot_.params[0].type.choices) == list(plot.KINDS)
+
+
 def test_a_failed_write_leaves_the_previous_file(network, tmp_path, monkeypatch):
     out = tmp_path / "network.png"
     out.write_bytes(b"previous")

@@ -81,7 +81,7 @@ class PlotUsageError(ValueError):
 
 
 class PlotError(RuntimeError):
-    """A picture could not be drawn: a library it needs is missing."""
+    """A picture could not be drawn: a library it needs is missing, or the graph has nothing to draw."""
 
 
 # -- the graph that is drawn --------------------------------------------------------
@@ -190,6 +190,8 @@ def _layout(network: nx.Graph) -> dict[str, tuple[float, float]]:
     classes = sorted({network.nodes[n]["carrier"] for n in products}, key=lambda c: (c == _UNKNOWN_CARRIER, c))
 
     def spread(nodes: Sequence[str], gaps: Mapping[str, float] | None = None) -> dict[str, float]:
+        if not nodes:
+            return {}
         steps = [0.0]
         for node in nodes[1:]:
             steps.append(steps[-1] + 1.0 + (gaps or {}).get(node, 0.0))
@@ -797,7 +799,7 @@ def plot(kind: str, graph: nx.MultiDiGraph, out: str | os.PathLike[str], *, titl
         An unknown kind, an extension the kind cannot be written as, or a missing
         folder (checked before anything is drawn).
     PlotError
-        matplotlib or pyvis is missing.
+        matplotlib or pyvis is missing, or the graph holds no nanomedicine.
 
     Examples
     --------
@@ -811,6 +813,8 @@ def plot(kind: str, graph: nx.MultiDiGraph, out: str | os.PathLike[str], *, titl
     True
     """
     out = check_output(kind, out)
+    if not any(k == "product" for _, k in graph.nodes(data="kind")):
+        raise PlotError("the graph holds no nanomedicines (nkg:Nanomedicine): nothing to draw")
     if kind == "html":
         return network_html(product_network(graph), out, title=title)
     if kind == "network":
