@@ -27,7 +27,7 @@ from nanokg.push import (
 from nanokg.vocabulary import GRAPHS
 from proxy import FaultyProxy
 from servers import OxigraphServer
-from test_backends import QUERIES, VIRTUOSO_PENDING, answer
+from test_backends import QUERIES, VIRTUOSO_PENDING, allow_service_calls, answer
 
 ASSERTED = str(GRAPHS["asserted"])
 
@@ -82,7 +82,7 @@ def test_chunk_size_must_be_positive():
 
 
 @pytest.mark.parametrize("protocol", ["gsp", "update"])
-def test_push_then_every_query_answers_as_embedded(oxigraph, targets, kg, protocol):
+def test_push_then_every_query_answers_as_embedded(oxigraph, targets, kg, protocol, federation_standin):
     report = push(targets, oxigraph.query_url, protocol=protocol, chunk_size=2000)
     assert report.profile == "oxigraph"  # detected from the Server header
     assert report.graphs == {t.graph: len(t.triples) for t in targets}
@@ -298,7 +298,8 @@ def virtuoso_credentials(virtuoso_server, monkeypatch):
 
 @pytest.mark.parametrize("protocol", ["gsp", "update"])
 def test_push_to_virtuoso_then_every_query_answers_as_embedded(virtuoso_server, virtuoso_credentials, targets, kg,
-                                                               protocol):  # fmt: skip
+                                                               protocol, federation_standin):  # fmt: skip
+    allow_service_calls(virtuoso_server)  # the federated queries call the local stand-in
     report = push(targets, virtuoso_server.query_url, protocol=protocol)
     assert report.profile == "virtuoso"
     assert report.graphs == {t.graph: len(t.triples) for t in targets}

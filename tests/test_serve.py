@@ -55,7 +55,8 @@ def http(server):
 
 
 @pytest.fixture(scope="module")
-def remote(server) -> KnowledgeGraph:
+def remote(server, federation_standin) -> KnowledgeGraph:
+    # federation_standin: the federated queries call a local stand-in instead of Wikidata and UniProt
     return KnowledgeGraph.remote(server.url)
 
 
