@@ -21,12 +21,13 @@ as templates and clones them:
   entities themselves, so the queries' default parameters (doxorubicin, TfR, breast
   cancer, ...) match synthetic products too and every name still names one entity.
 
-Every label gets the ``nkg:lookupKey`` the name index would give it (:func:`nanokg.names.name_key`).
+Every label gets the ``nkg:lookupKey`` the name index would give it (:func:`nanokg.names.name_key`),
+in the graph where ``nanokg load`` puts an import's keys (in ``out`` or a file of its own).
 Provenance, the ontology and shared vocabulary (regions, agencies, immune concepts,
 challenges, people) are not cloned: they stay those of the curated graph.
 
 The output is N-Quads (gzip when the name ends in ``.gz``, with a zero mtime), every
-quad in one import graph, written as it is generated. The same curated graph, size and
+statement in one import graph, written as it is generated. The same curated graph, size and
 seed give the same bytes.
 """
 
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import random
 import re
 from collections.abc import Iterator
@@ -43,6 +43,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from nanokg.load import lookup_graph_of
 from nanokg.names import LABEL_PREDICATES, name_key
 from nanokg.vocabulary import BASE, GRAPHS
 
@@ -209,17 +210,18 @@ class _Clone:
         return _literal(scaled, datatype)
 
 
-def _quads(rows, clone: _Clone, graph: str) -> Iterator[str]:
+def _quads(rows, clone: _Clone, graph: str, keys: str) -> Iterator[tuple[bool, str]]:
+    """(is a lookup key, N-Quads line) for the template ``rows`` rendered by ``clone``."""
     for s, p, o in rows:
         subject = clone.render(s, s)
         if o[0] == "label":
             text = clone.label(o, s)
-            yield f"{subject} {p[1]} {_escape(text)} {graph} .\n"
+            yield False, f"{subject} {p[1]} {_escape(text)} {graph} .\n"
             key = name_key(text)
             if key:
-                yield f"{subject} {_LOOKUP_KEY} {_escape(key)} {graph} .\n"
+                yield True, f"{subject} {_LOOKUP_KEY} {_escape(key)} {keys} .\n"
         else:
-            yield f"{subject} {p[1]} {clone.render(o, s)} {graph} .\n"
+            yield False, f"{subject} {p[1]} {clone.render(o, s)} {graph} .\n"
 
 
 def _plan(templates: Templates, triples: int) -> tuple[int, int]:
@@ -233,16 +235,20 @@ def _plan(templates: Templates, triples: int) -> tuple[int, int]:
     return batches, max(1, batches // 8)
 
 
-def stream(templates: Templates, triples: int, seed: int = 0, graph: str = IMPORT_GRAPH) -> Iterator[str]:
-    """N-Quads lines of a synthetic graph of about ``triples`` quads (never fewer)."""
+def stream(templates: Templates, triples: int, seed: int = 0, graph: str = IMPORT_GRAPH) -> Iterator[tuple[bool, str]]:
+    """(is a lookup key, N-Quads line) of a synthetic graph of about ``triples`` quads (never fewer).
+
+    Lookup keys go to :func:`nanokg.load.lookup_graph_of` ``graph``, the graph where
+    ``nanokg load`` indexes the labels of an import.
+    """
     rng = random.Random(f"{seed}:{templates.digest}")  # noqa: S311 - reproducible data, not secrets
     batches, universes = _plan(templates, triples)
-    target = f"<{graph}>"
+    target, keys = f"<{graph}>", f"<{lookup_graph_of(graph)}>"
     count = 0
     for universe in range(1, universes + 1):
-        for line in _quads(templates.reference, _Clone("", "", universe, 1.0, 0, False), target):
+        for item in _quads(templates.reference, _Clone("", "", universe, 1.0, 0, False), target, keys):
             count += 1
-            yield line
+            yield item
     batch = 0
     while count < triples:
         batch += 1
@@ -250,42 +256,76 @@ def stream(templates: Templates, triples: int, seed: int = 0, graph: str = IMPOR
         draw = rng.random()
         universe = 0 if draw < 0.25 or batch == 1 else rng.randint(1, universes)
         clone = _Clone(f"s{batch}", f"S{batch}", universe, rng.uniform(0.6, 1.4), rng.randint(-6, 4), batch % 2 == 0)
-        for line in _quads(templates.product, clone, target):
+        for item in _quads(templates.product, clone, target, keys):
             count += 1
-            yield line
+            yield item
         if batch > 4 * batches + 10:  # a template that yields nothing cannot loop forever
             break
 
 
+class _Sink:
+    """A buffered N-Quads output file (gzip with a zero mtime when its name ends in ``.gz``), renamed when done."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.partial = self.out.with_name(self.out.name + ".partial")
+        self.raw = self.partial.open("wb")
+        gz = self.out.suffix == ".gz"
+        self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0) if gz else self.raw
+        self.lines: list[str] = []
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= 20_000:
+            self.stream.write("".join(self.lines).encode("utf-8"))
+            self.lines.clear()
+
+    def discard(self) -> None:
+        self.raw.close()
+        self.partial.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.stream.write("".join(self.lines).encode("utf-8"))
+        if self.stream is not self.raw:
+            self.stream.close()
+        self.raw.close()
+        self.partial.replace(self.out)
+
+
 def generate(
-    out: Path, triples: int, seed: int = 0, *, store: ox.Store | None = None, templates: Templates | None = None
+    out: Path,
+    triples: int,
+    seed: int = 0,
+    *,
+    store: ox.Store | None = None,
+    templates: Templates | None = None,
+    keys: Path | None = None,
 ) -> int:
     """Write a synthetic graph of about ``triples`` quads to ``out`` (N-Quads, gzip if ``.gz``); the count.
 
     Templates come from ``templates`` or a built ``store`` (read with :func:`templates_from_store`).
-    The file is written beside ``out`` and renamed into place when complete.
+    The lookup keys of the labels go to ``keys`` when given (what ``nanokg load`` computes
+    itself, but a raw store needs loaded), else into ``out`` with the rest; they count
+    towards ``triples`` either way. Files are written beside their names and renamed into
+    place when complete.
     """
     if templates is None:
         if store is None:
             raise ValueError("generate() needs a built store or templates")
         templates = templates_from_store(store)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
+    main = _Sink(out)
+    side = _Sink(keys) if keys is not None else main
     count = 0
-    with partial.open("wb") as raw:
-        sink = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if out.suffix == ".gz" else raw
-        writer = io.BufferedWriter(sink, buffer_size=1 << 20) if sink is not raw else raw
-        chunk: list[str] = []
-        for line in stream(templates, triples, seed):
-            chunk.append(line)
+    sinks = [main] if side is main else [main, side]
+    try:
+        for is_key, line in stream(templates, triples, seed):
+            (side if is_key else main).write(line)
             count += 1
-            if len(chunk) >= 20_000:
-                writer.write("".join(chunk).encode("utf-8"))
-                chunk.clear()
-        writer.write("".join(chunk).encode("utf-8"))
-        writer.flush()
-        if sink is not raw:
-            sink.close()
-    partial.replace(out)
+    except BaseException:
+        for sink in sinks:
+            sink.discard()
+        raise
+    for sink in sinks:
+        sink.close()
     return count

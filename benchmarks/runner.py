@@ -291,19 +291,23 @@ class Run:
         store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
         return path
 
-    def synthetic(self, size: int) -> tuple[Path, int, float]:
-        """The synthetic graph of ``size`` (reused when its templates, size and seed match); path, quads, seconds."""
+    def synthetic(self, size: int) -> tuple[Path, Path, int, float]:
+        """The synthetic graph of ``size`` and its lookup keys (reused when templates, size, seed and code match).
+
+        Returns the data file, the keys file, the quads of both, and the seconds generating took.
+        """
         templates = templates_from_store(open_store(self.curated_store))
         # the cached file is reused only for the same curated templates and the same generator code
         code = hashlib.sha256(Path(generate_module.__file__).read_bytes()).hexdigest()[:8]
-        path = self.workdir / f"synthetic-{size}-seed{self.seed}-{templates.digest[:8]}-{code}.nq"
-        sidecar = path.with_suffix(".count")
-        if path.exists() and sidecar.exists():
-            return path, int(sidecar.read_text()), 0.0
+        stem = f"synthetic-{size}-seed{self.seed}-{templates.digest[:8]}-{code}"
+        path, keys = self.workdir / f"{stem}.nq", self.workdir / f"{stem}-keys.nq"
+        sidecar = self.workdir / f"{stem}.count"
+        if path.exists() and keys.exists() and sidecar.exists():
+            return path, keys, int(sidecar.read_text()), 0.0
         start = time.perf_counter()
-        count = generate(path, size, self.seed, templates=templates)
+        count = generate(path, size, self.seed, templates=templates, keys=keys)
         sidecar.write_text(str(count))
-        return path, count, time.perf_counter() - start
+        return path, keys, count, time.perf_counter() - start
 
     # systems
 
@@ -323,26 +327,11 @@ class Run:
         if store.exists():
             shutil.rmtree(store)
         shutil.copytree(self.curated_store, store)
-        probe = subprocess.run([self.nanokg, "load", "--help"], capture_output=True, text=True, check=False)
-        if probe.returncode != 0:
-            # no `nanokg load` yet: the query layer is still measured, over a raw bulk load
-            seconds, status, rss, out = _timed_child(
-                [self.python, "-m", "benchmarks.worker", "load", "oxigraph-disk", "--store", str(store),
-                 "--data", str(data)], 3600, cwd=Path(__file__).resolve().parent.parent,
-            )  # fmt: skip
-            loaded = json.loads(out.strip().splitlines()[-1])
-            return {
-                "status": "missing",
-                "error": "`nanokg load` is not available: the import was bulk-loaded raw (pyoxigraph bulk_load + "
-                "optimize) so nanokg's query layer could still be measured",
-                "seconds": loaded["seconds"] + loaded["optimize_seconds"],
-                "quads": quads,
-                "peak_rss": rss,
-            }, store
-        args = [self.nanokg, "load", str(data), "--graph", IMPORT_GRAPH, "--store", str(store)]
+        # no --graph: the quads name their import graph, so Oxigraph bulk-loads the file by path
+        args = [self.nanokg, "load", str(data), "--store", str(store)]
         seconds, status, rss, out = _timed_child(args, 3600)
         if status != 0:
-            return {"status": "error", "error": out[-500:], "seconds": seconds, "peak_rss": rss}, store
+            raise RuntimeError(f"nanokg load failed (exit {status}): {out[-500:]}")
         return {"status": "ok", "seconds": seconds, "quads": quads, "peak_rss": rss, "output": out[-300:]}, store
 
     def _queries(self, ask, texts: dict[str, str]) -> tuple[dict, dict]:
@@ -382,8 +371,14 @@ class Run:
 
         return ask
 
-    def system(self, system: str, size: int, curated: Path, data: Path, quads: int, texts: dict[str, str]) -> dict:
-        """Load ``data`` into ``system`` and run every query on it."""
+    def system(
+        self, system: str, size: int, curated: Path, files: tuple[Path, Path], quads: int, texts: dict[str, str]
+    ) -> dict:
+        """Load the synthetic ``files`` (data, lookup keys) into ``system`` and run every query on it.
+
+        nanokg loads the data file and indexes its labels itself; the others load both files.
+        """
+        data = files[0]
         self.log(f"  {system}: loading")
         out: dict = {}
         worker = None
@@ -398,7 +393,8 @@ class Run:
                     shutil.rmtree(store)
                 seconds, status, rss, text = _timed_child(
                     [self.python, "-m", "benchmarks.worker", "load", system, "--store", str(store),
-                     "--base", str(curated), "--data", str(data)], 3600, cwd=Path(__file__).resolve().parent.parent,
+                     "--base", str(curated), "--data", str(files[0]), "--data", str(files[1])], 3600,
+                    cwd=Path(__file__).resolve().parent.parent,
                 )  # fmt: skip
                 if status != 0:
                     raise RuntimeError(text[-500:])
@@ -406,7 +402,7 @@ class Run:
                 out["load"] = {"status": "ok", **loaded, "peak_rss": rss}
                 worker = self._worker(system, size, store=store)
             elif system in ("oxigraph-memory", "rdflib"):
-                worker = self._worker(system, size, base=[curated], data=[data])
+                worker = self._worker(system, size, base=[curated], data=list(files))
                 ready = worker.ready
                 out["load"] = {"status": "ok", "seconds": ready["load_seconds"], "quads": ready["quads"],
                                "peak_rss": ready["peak_rss"]}  # fmt: skip
@@ -416,7 +412,7 @@ class Run:
                 server = Virtuoso(self.workdir / f"virtuoso-{size}", quads + 20_000, self.timeout)
                 server.bulk_load([curated], "urn:nanokg:unused")
                 before = server.count()
-                seconds = server.bulk_load([data], IMPORT_GRAPH)
+                seconds = server.bulk_load(list(files), IMPORT_GRAPH)
                 out["load"] = {"status": "ok", "seconds": seconds, "quads": server.count() - before,
                                "peak_rss": server.peak_rss(), "start_seconds": server.start_seconds}  # fmt: skip
             load = out["load"]
@@ -476,8 +472,8 @@ class Run:
         rdflib_rate = None
         for size in self.sizes:
             self.log(f"size {size}")
-            data, quads, gen_seconds = self.synthetic(size)
-            entry: dict = {"quads": quads, "file": data.name, "file_bytes": data.stat().st_size,
+            data, keys, quads, gen_seconds = self.synthetic(size)
+            entry: dict = {"quads": quads, "file": data.name, "file_bytes": data.stat().st_size + keys.stat().st_size,
                            "generate_seconds": gen_seconds, "systems": {}}  # fmt: skip
             for system in self.systems:
                 if system == "rdflib" and rdflib_rate and quads / rdflib_rate > self.rdflib_limit:
@@ -488,7 +484,7 @@ class Run:
                         f"{self.rdflib_limit:.0f} s limit",
                     }
                     continue
-                entry["systems"][system] = self.system(system, size, curated, data, quads, texts)
+                entry["systems"][system] = self.system(system, size, curated, (data, keys), quads, texts)
                 if system == "rdflib":
                     rate = entry["systems"][system].get("load", {}).get("triples_per_second")
                     rdflib_rate = rate or rdflib_rate

@@ -19,6 +19,7 @@ from benchmarks.generate import IMPORT_GRAPH, generate, parse_size, templates_fr
 from rdflib import Dataset, Graph
 
 from nanokg import KnowledgeGraph
+from nanokg.load import lookup_graph_of
 from nanokg.names import name_key
 from nanokg.pipeline import load_ontology
 from nanokg.resources import ontology_dir
@@ -80,6 +81,13 @@ def test_same_size_and_seed_give_the_same_bytes(tmp_path, templates, synthetic):
     generate(zipped_again, 5000, seed=7, templates=templates)
     assert zipped.read_bytes() == zipped_again.read_bytes()
     assert gzip.decompress(zipped.read_bytes()) == synthetic.read_bytes()
+    # keys in a file of their own: the same quads, split
+    data, keys = tmp_path / "data.nq", tmp_path / "keys.nq"
+    assert generate(data, 5000, seed=7, templates=templates, keys=keys) == count
+    assert sorted(data.read_bytes().splitlines() + keys.read_bytes().splitlines()) == sorted(
+        synthetic.read_bytes().splitlines()
+    )
+    assert b"lookupKey" not in data.read_bytes()
     other = tmp_path / "other.nq"
     generate(other, 5000, seed=8, templates=templates)
     assert other.read_bytes() != synthetic.read_bytes()
@@ -87,7 +95,8 @@ def test_same_size_and_seed_give_the_same_bytes(tmp_path, templates, synthetic):
 
 def test_generated_graph_is_ontology_shaped(built_store, synthetic):
     quads = list(ox.parse(path=str(synthetic), format=ox.RdfFormat.N_QUADS))
-    assert {q.graph_name.value for q in quads} == {IMPORT_GRAPH}
+    # data in the import graph, label keys where `nanokg load` indexes an import's names
+    assert {q.graph_name.value for q in quads} == {IMPORT_GRAPH, lookup_graph_of(IMPORT_GRAPH)}
     curated = open_store(built_store)
     classes = {
         q.subject.value
