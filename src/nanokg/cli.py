@@ -44,51 +44,70 @@ def _handles_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .backends import EndpointError, NotSelectError, QuerySyntaxError
-        from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
-        from .export import ExportError, ExportUsageError
-        from .knowledge_graph import UnknownEntityError
-        from .network import NetworkUsageError
-        from .pipeline import OntologyError, ValidationFailed
-        from .plot import PlotError, PlotUsageError
-        from .push import PushError, PushUsageError
-        from .reason import InconsistentOntologyError, ReasonerError
-        from .records import DataErrors
-        from .release import ReleaseError, ReleaseUsageError
-        from .serve import ServeError
-        from .store import StoreMissingError
-
         try:
             return func(*args, **kwargs)
-        except DataErrors as exc:
-            _fail([str(e) for e in exc.errors], code=2)
-        except ExportUsageError as exc:
-            _fail([str(exc)], code=2)
-        except ExportError as exc:
-            _fail([str(exc)])
-        except PushUsageError as exc:
-            _fail([str(exc)], code=2)
-        except PushError as exc:
-            _fail([str(exc)])
-        except PlotUsageError as exc:
-            _fail([str(exc)], code=2)
-        except PlotError as exc:
-            _fail([str(exc)])
-        except ReleaseUsageError as exc:
-            _fail([str(exc)], code=2)
-        except ReleaseError as exc:
-            _fail([str(exc)])
-        except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
-                UnknownEntityError, NetworkUsageError) as exc:  # fmt: skip
-            _fail([str(exc)], code=2)
-        except InconsistentOntologyError as exc:
-            _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
-        except ValidationFailed as exc:
-            _fail([str(exc), *exc.problems])
-        except (OntologyError, ReasonerError, StoreMissingError, EndpointError, ServeError) as exc:
-            _fail([str(exc)])
+        except Exception as failure:
+            _report(failure)
+            raise
 
     return wrapper
+
+
+def _report(failure: Exception) -> None:
+    """Exit with ``nanokg: error:`` lines if ``failure`` is one of the known ones; return if not.
+
+    The modules that define the known failures are imported here, on the failure path
+    only, so that a command's cold start pays for none of them (``nanokg query`` must not
+    import owlready2, networkx, pyshacl or matplotlib; see docs/performance.md).
+    """
+    from .backends import EndpointError, NotSelectError, QuerySyntaxError
+    from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
+    from .export import ExportError, ExportUsageError
+    from .knowledge_graph import UnknownEntityError
+    from .load import ImportNotFoundError, LoadError, LoadUsageError
+    from .network import NetworkUsageError
+    from .pipeline import OntologyError, ValidationFailed
+    from .plot import PlotError, PlotUsageError
+    from .push import PushError, PushUsageError
+    from .reason import InconsistentOntologyError, ReasonerError
+    from .records import DataErrors
+    from .release import ReleaseError, ReleaseUsageError
+    from .serve import ServeError
+    from .store import StoreBusyError, StoreMissingError
+
+    try:
+        raise failure
+    except DataErrors as exc:
+        _fail([str(e) for e in exc.errors], code=2)
+    except ExportUsageError as exc:
+        _fail([str(exc)], code=2)
+    except ExportError as exc:
+        _fail([str(exc)])
+    except PushUsageError as exc:
+        _fail([str(exc)], code=2)
+    except PushError as exc:
+        _fail([str(exc)])
+    except PlotUsageError as exc:
+        _fail([str(exc)], code=2)
+    except PlotError as exc:
+        _fail([str(exc)])
+    except ReleaseUsageError as exc:
+        _fail([str(exc)], code=2)
+    except ReleaseError as exc:
+        _fail([str(exc)])
+    except (LoadUsageError, LoadError, ImportNotFoundError) as exc:
+        _fail([str(exc)], code=2)
+    except StoreBusyError as exc:
+        _fail([str(exc)])
+    except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
+            UnknownEntityError, NetworkUsageError) as exc:  # fmt: skip
+        _fail([str(exc)], code=2)
+    except InconsistentOntologyError as exc:
+        _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
+    except ValidationFailed as exc:
+        _fail([str(exc), *exc.problems])
+    except (OntologyError, ReasonerError, StoreMissingError, EndpointError, ServeError) as exc:
+        _fail([str(exc)])
 
 
 def _cell(value: Any) -> str:
@@ -250,15 +269,23 @@ def stats(store_path, endpoint, fmt) -> None:
     kg = _graph(store_path, endpoint)
     graphs = kg.query("stats-graphs")
     classes = kg.query("stats-classes")
+    from .load import IMPORTS_QUERY
+
+    imports = kg.sparql(IMPORTS_QUERY)  # what `nanokg load` recorded
     if fmt == "json":
         click.echo(json.dumps({
             "graphs": [{"graph": g, "triples": n} for g, n in graphs.rows],
             "classes": [{"class": c, "label": lbl, "count": n} for c, lbl, n in classes.rows],
+            "imports": [dict(zip(imports.columns, map(str, r), strict=True)) | {"triples": r[4]} for r in imports.rows],
         }, indent=2, ensure_ascii=False))  # fmt: skip
         return
     _emit(["graph", "triples"], [list(r) for r in graphs.rows], fmt)
     click.echo("")
     _emit(["class", "label", "count"], [list(r) for r in classes.rows], fmt)
+    if imports.rows:
+        click.echo("")
+        _emit(["import graph", "file", "sha256", "triples", "loaded"],
+              [[r[0], r[1], r[3], r[4], r[6]] for r in imports.rows], fmt)  # fmt: skip
 
 
 @main.command()
@@ -857,6 +884,11 @@ def analyze_paths(source, target, max_length, limit, fmt, asserted_only, endpoin
 
     kg, G = _analysis_graph(store_path, endpoint, asserted_only)
     rows = explain_paths(G, source, target, max_length, limit=limit, kg=kg)
+    if fmt == "table":  # one path per line, never cut to a column width
+        for row in rows:
+            click.echo(f"{row['rank']:>3}  ({row['length']})  {row['path']}")
+        click.echo(f"({len(rows)} path{'s' if len(rows) != 1 else ''})", err=True)
+        return
     _emit_rows(rows, fmt, drop=("steps",))
 
 
@@ -982,3 +1014,65 @@ def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
                for r in rows], fmt)  # fmt: skip
     parts = [f"{c.kind}s {c.mapped}/{c.total} ({c.ratio:.0%})" for c in coverage(kg.backend, rows)]
     click.echo(f"nanokg: entities with at least one mapping: {', '.join(parts)}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["nt", "nq", "ttl", "trig", "xml", "jsonld"]), default=None,
+              help="Format of every FILE (default: from each file name; .gz is read as gzip).")  # fmt: skip
+@click.option("--graph", metavar="IRI", default=None,
+              help="Load every FILE into this named graph (default: graph/import/<file name>; "
+                   "quads files keep their own graphs).")  # fmt: skip
+@click.option(
+    "--no-optimize", is_flag=True, help="Skip compacting the store afterwards (queries run slower until then)."
+)
+@store_option
+@_handles_errors
+def load(files, fmt, graph, no_optimize, store_path) -> None:
+    r"""Bulk-import RDF files into the store, beside the curated graph, each into its own named graph.
+
+    N-Triples, N-Quads, Turtle, TriG, RDF/XML and JSON-LD, plain or gzip. Each file is
+    loaded completely or not at all; a file whose content (SHA-256) is already in its
+    graph is skipped. Queries see curated and imported data together; imported labels
+    resolve as query parameters. `nanokg build` keeps imports; `nanokg unload` removes one.
+
+    \b
+    Examples:
+      nanokg load trials.nt.gz
+      nanokg load drugs.ttl more-drugs.ttl --graph https://example.org/graph/drugs
+    """
+    from .load import load as load_files
+
+    bars: dict[Path, object] = {}
+
+    def progress(path: Path, done: int, total: int) -> None:
+        bar = bars.get(path)
+        if bar is None:
+            bar = bars[path] = click.progressbar(length=max(total, 1), label=path.name, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = load_files(files, store_path, fmt=fmt, graph=graph, progress=progress, optimize=not no_optimize)
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+    for file, into, reason in report.skipped:
+        click.echo(f"nanokg: note: {file} not loaded into {into}: {reason}", err=True)
+    for record in report.loaded:
+        click.echo(f"{record.graph}\t{record.triples} triples\t{record.file}")
+    if "optimize" in report.timings:
+        click.echo(f"nanokg: compacted the store in {report.timings['optimize']:.1f} s", err=True)
+
+
+@main.command()
+@click.option("--graph", metavar="IRI", required=True, help="The imported graph to remove (see `nanokg stats`).")
+@store_option
+@_handles_errors
+def unload(graph, store_path) -> None:
+    """Remove an imported graph, its name index and its import records."""
+    from .load import unload as unload_graph
+
+    records = unload_graph(graph, store_path)
+    files = ", ".join(sorted({r.file for r in records}))
+    click.echo(f"unloaded {graph} ({sum(r.triples for r in records)} triples from {files})", err=True)

@@ -15,11 +15,22 @@ import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
-__all__ = ["StoreMissingError", "default_store_path", "in_memory", "open_store", "write_store"]
+if TYPE_CHECKING:  # rdflib is not imported on the query path (cold start of `nanokg query`)
+    from rdflib import Graph, URIRef
+
+__all__ = [
+    "StoreBusyError",
+    "StoreMissingError",
+    "default_store_path",
+    "in_memory",
+    "open_store",
+    "open_writable",
+    "write_store",
+]
 
 #: marks a directory as a complete nanokg store (written last)
 _MARKER = "NANOKG_STORE"
@@ -27,6 +38,10 @@ _MARKER = "NANOKG_STORE"
 
 class StoreMissingError(FileNotFoundError):
     """No built store at the given location."""
+
+
+class StoreBusyError(OSError):
+    """Another process is writing to the store (a load, an unload or a build)."""
 
 
 def default_store_path() -> Path:
@@ -57,9 +72,17 @@ def write_store(path: Path, source: ox.Store) -> int:
 
     The store is written beside ``path`` and swapped in only when complete, so a failure
     leaves the previous store untouched. Returns the number of quads written.
+
+    When the store at ``path`` holds graphs the build does not write (imports of
+    :mod:`nanokg.load`), they are kept: the store is copied beside itself by hard links
+    (``Store.backup``, milliseconds whatever its size), the curated graphs are replaced in
+    the copy, and the copy is swapped in. Not compacted then (``optimize`` would cost
+    seconds per million imported triples); the replaced graphs are small.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if (path / _MARKER).exists() and _foreign_graphs(path):
+        return _replace_curated(path, source)
     staging = path.with_name(path.name + f".building-{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
@@ -81,6 +104,72 @@ def write_store(path: Path, source: ox.Store) -> int:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _curated() -> set[str]:
+    from .vocabulary import GRAPHS
+
+    return {str(g) for g in GRAPHS.values()}
+
+
+def _foreign_graphs(path: Path) -> list[str]:
+    """Named graphs of the store at ``path`` that the build does not write."""
+    curated = _curated()
+    return sorted(g.value for g in ox.Store.read_only(str(path)).named_graphs() if g.value not in curated)
+
+
+def _replace_curated(path: Path, source: ox.Store) -> int:
+    """Replace the curated graphs of the store at ``path`` with those of ``source``, keeping the rest."""
+    # opened for writing, so that no load or unload is under way while the copy is taken
+    store = open_writable(path)
+    staging = path.with_name(path.name + f".building-{os.getpid()}")
+    old = path.with_name(path.name + f".old-{os.getpid()}")
+    for leftover in (staging, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    try:
+        store.backup(str(staging))
+        copy = ox.Store(str(staging))
+        for name in _curated():
+            copy.remove_graph(ox.NamedNode(name))
+        copy.bulk_extend(source.quads_for_pattern(None, None, None, None))
+        copy.flush()
+        count = len(source)
+        del copy
+        (staging / _MARKER).write_text("nanokg embedded store\n", encoding="utf-8")
+        # closed before the swap: RocksDB names its files by path, so a handle still open on
+        # the renamed directory would delete obsolete files from the new one on closing
+        del store
+        path.rename(old)
+        staging.rename(path)
+        shutil.rmtree(old)
+        return count
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def open_writable(path: Path | None = None) -> ox.Store:
+    """Open a built store for writing (``nanokg load``/``unload``); one writer at a time.
+
+    Raises
+    ------
+    StoreMissingError
+        If nothing was built at ``path``.
+    StoreBusyError
+        If another process has it open for writing.
+    """
+    path = Path(path) if path is not None else default_store_path()
+    if not (path / _MARKER).exists():
+        raise StoreMissingError(f"no nanokg store at {path}: run `nanokg build` first (or pass --store)")
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusyError(
+                f"{path}: another process is writing to the store (nanokg load, unload or build)"
+            ) from None
+        raise
 
 
 def open_store(path: Path | None = None) -> ox.Store:
