@@ -325,3 +325,19 @@ def test_query_path_imports_no_reasoner_graph_or_plotting_library(built_store):
     heavy = {name for name in imported if name.split(".")[0] in {"owlready2", "networkx", "pyshacl", "matplotlib"}}
     assert not heavy
     assert not {"nanokg.pipeline", "nanokg.reason", "nanokg.validate", "nanokg.push", "nanokg.serve"} & imported
+
+
+def test_lookup_keys_of_imported_labels_are_those_of_name_key(store_copy, tmp_path):
+    from nanokg.names import name_key
+
+    labels = ["  Doxil   Liposomal ", "TfR", "O'Brien-X (R)", "Kaposi’s  Sarcoma", "Doxil ®", "ＡＢＣ", "ǅemal", "   "]
+    lines = [f"<https://example.org/e{i}> <{RDFS}label> {ox.Literal(label)} ." for i, label in enumerate(labels)]
+    path = tmp_path / "labels.nt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load([path], store_copy)
+    rows = open_store(store_copy).query(
+        f"SELECT ?e ?key WHERE {{ GRAPH <{lookup_graph_of(default_graph(path))}> {{ ?e <{NKG}lookupKey> ?key }} }}"
+    )
+    keys = {row[0].value: row[1].value for row in rows}
+    expected = {f"https://example.org/e{i}": name_key(label) for i, label in enumerate(labels) if name_key(label)}
+    assert keys == expected
