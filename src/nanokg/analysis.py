@@ -17,7 +17,7 @@ Examples
 >>> [(r["label"], r["products"]) for r in centrality(G, "payload")[:2]]
 [('paclitaxel', 13), ('doxorubicin', 9)]
 >>> [(r["label"], r["jaccard"]) for r in nearest(G, "Genexol-PM", k=1)]
-[('Paclical', 0.6667)]
+[('Paclical', 0.5)]
 """
 
 from __future__ import annotations
@@ -391,13 +391,14 @@ def _tried(G: nx.MultiDiGraph, kind: str) -> tuple[nx.Graph, dict[str, str]]:
     labels: dict[str, str] = {}
     left, right = ("payload", "indication") if kind == "payload-indication" else ("carrier", "target")
     for found in _features(G).values():
+        # every payload and indication (carrier, target) of some product is a candidate, tried with anything or not
+        for b in found[right]:
+            labels[b] = _label(G, b)
+            B.add_node(b, bipartite=1)
         for a in found[left]:
             labels[a] = a if left == "carrier" else _label(G, a)
             B.add_node(a, bipartite=0)
-            for b in found[right]:
-                labels[b] = _label(G, b)
-                B.add_node(b, bipartite=1)
-                B.add_edge(a, b)
+            B.add_edges_from((a, b) for b in found[right])
     return B, labels
 
 
