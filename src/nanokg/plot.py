@@ -607,14 +607,14 @@ def network_data(network: nx.Graph) -> dict[str, Any]:
                 "title": "\n".join(facts),
                 "group": kind,
                 "shape": {"target": "diamond", "indication": "square"}.get(kind, "dot"),
-                "size": {"target": 14, "indication": 9}.get(kind, 10),
+                "size": {"target": 18, "indication": 12}.get(kind, 13),
                 "color": {
                     "background": colour,
                     "border": "#ffffff",
                     "highlight": {"background": colour, "border": "#000000"},
                 },
-                "font": {"size": 14, "color": _TARGET_COLOUR if kind == "target" else "#222222"},
-                "x": round(x * 650, 1),
+                "font": {"size": 22, "color": _TARGET_COLOUR if kind == "target" else "#222222"},
+                "x": round(x * 800, 1),
                 "y": round(-y * 1300, 1),
             }
         )
