@@ -32,6 +32,11 @@ def _render(result: dict, markdown: Path) -> None:
     markdown.write_text(render(result, command=result.get("command", "python -m benchmarks"), notes=notes))
 
 
+def _save(result: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
     argv = sys.argv[1:] if argv is None else argv
@@ -58,9 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100k,1M", help="comma-separated triple counts (default 100k,1M)")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated, of {', '.join(SYSTEMS)}")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--timeout", type=float, default=30, help="seconds per query execution (default 30)")
+    parser.add_argument("--timeout", type=float, default=10, help="seconds per query execution (default 10)")
+    parser.add_argument("--system-budget", type=float, default=300, help="seconds per system and size for all queries")
     parser.add_argument("--reps", type=int, default=5, help="timed executions per query after a warm-up")
-    parser.add_argument("--budget", type=float, default=2.0, help="stop repeating a query past this many seconds")
+    parser.add_argument("--budget", type=float, default=1.0, help="stop repeating a query past this many seconds")
     parser.add_argument("--rdflib-limit", type=float, default=600, help="skip rdflib at sizes it would load slower")
     parser.add_argument("--network-from", default="0", help="networkx conversion at sizes from this one")
     parser.add_argument("--curated", type=Path, help="use this built store (its build is then not timed)")
@@ -81,14 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
+    command = "python -m benchmarks " + shlex.join(argv) if argv else "python -m benchmarks"
     run = Run(
         sizes, systems, args.workdir, seed=args.seed, timeout=args.timeout, reps=args.reps, budget=args.budget,
-        rdflib_limit=args.rdflib_limit, network_from=network_from, curated=args.curated, log=log,
+        rdflib_limit=args.rdflib_limit, network_from=network_from, curated=args.curated,
+        system_budget=args.system_budget, save=lambda result: _save(result, args.json), command=command, log=log,
     )  # fmt: skip
     result = run.execute()
-    result["command"] = "python -m benchmarks " + shlex.join(argv) if argv else "python -m benchmarks"
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    _save(result, args.json)
     _render(result, args.markdown)
     log(f"wrote {args.json} and {args.markdown} in {result['seconds'] / 60:.1f} min")
     return 0

@@ -212,13 +212,15 @@ class _Clone:
 
 def _quads(rows, clone: _Clone, graph: str, keys: str) -> Iterator[tuple[bool, str]]:
     """(is a lookup key, N-Quads line) for the template ``rows`` rendered by ``clone``."""
+    seen: set[tuple[str, str]] = set()  # two labels of one entity may share a key ("Doxil", "DOXIL")
     for s, p, o in rows:
         subject = clone.render(s, s)
         if o[0] == "label":
             text = clone.label(o, s)
             yield False, f"{subject} {p[1]} {_escape(text)} {graph} .\n"
             key = name_key(text)
-            if key:
+            if key and (subject, key) not in seen:
+                seen.add((subject, key))
                 yield True, f"{subject} {_LOOKUP_KEY} {_escape(key)} {keys} .\n"
         else:
             yield False, f"{subject} {p[1]} {clone.render(o, s)} {graph} .\n"

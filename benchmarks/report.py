@@ -233,7 +233,8 @@ def render(result: dict, *, command: str, notes: str = "") -> str:
         "(other work on the machine makes every figure rough)",
         f"- command: `{command}`; run took {result['seconds'] / 60:.1f} min",
         f"- each query: a warm-up, then up to {result['reps']} timed executions while their sum is under "
-        f"{result['budget']} s; time limit {result['timeout']:.0f} s per execution (over it: `timeout`)",
+        f"{result['budget']} s; time limit {result['timeout']:.0f} s per execution (over it: `timeout`); "
+        f"each system has {result.get('system_budget', 0):.0f} s for all queries of a size (the rest: `skipped`)",
         "",
         "## Targets of issue 10",
         "",

@@ -227,11 +227,19 @@ class Run:
         rdflib_limit: float = 600.0,
         network_from: int = 0,
         curated: Path | None = None,
+        system_budget: float = 600.0,
+        save=None,
+        command: str = "python -m benchmarks",
         log=print,
     ) -> None:
         self.sizes, self.systems, self.workdir = sizes, systems, Path(workdir).resolve()
         self.seed, self.timeout, self.reps, self.budget = seed, timeout, reps, budget
         self.rdflib_limit, self.network_from, self.log = rdflib_limit, network_from, log
+        #: seconds one system may spend on all queries of one size (the rest are recorded as not run)
+        self.system_budget = system_budget
+        #: called with the results so far after each system (a long run keeps what it measured)
+        self.save = save or (lambda result: None)
+        self.command = command
         self.workdir.mkdir(parents=True, exist_ok=True)
         #: an existing curated store to use (its build is then not timed), else one built in the work directory
         self.given_store = curated is not None
@@ -336,7 +344,12 @@ class Run:
 
     def _queries(self, ask, texts: dict[str, str]) -> tuple[dict, dict]:
         results = {}
+        deadline = time.perf_counter() + self.system_budget
         for name, text in texts.items():
+            if time.perf_counter() > deadline:
+                reason = f"not run: the system's {self.system_budget:.0f} s for all queries at this size was spent"
+                results[name] = _summary([], None, "skipped", reason)
+                continue
             if _FEDERATED.search(text):
                 reason = "federated (SERVICE to a public endpoint): needs the internet"
                 results[name] = _summary([], None, "skipped", reason)
@@ -459,7 +472,8 @@ class Run:
         """Run everything; the results (also what :mod:`benchmarks.report` renders)."""
         started = time.perf_counter()
         result: dict = {"machine": machine(), "seed": self.seed, "timeout": self.timeout, "reps": self.reps,
-                        "budget": self.budget, "systems": self.systems, "sizes": {}}  # fmt: skip
+                        "budget": self.budget, "systems": self.systems, "sizes": {}, "command": self.command,
+                        "system_budget": self.system_budget}  # fmt: skip
         if self.given_store:
             result["curated_build"] = {"status": "skipped", "error": f"used the built store {self.curated_store}"}
         else:
@@ -485,6 +499,9 @@ class Run:
                     }
                     continue
                 entry["systems"][system] = self.system(system, size, curated, (data, keys), quads, texts)
+                result["sizes"][str(size)] = entry
+                result["seconds"] = time.perf_counter() - started
+                self.save(result)
                 if system == "rdflib":
                     rate = entry["systems"][system].get("load", {}).get("triples_per_second")
                     rdflib_rate = rate or rdflib_rate

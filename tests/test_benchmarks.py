@@ -170,6 +170,9 @@ def test_runner_end_to_end(tmp_path, built_store):
     assert len(ran) >= 40
     for query in ran:
         counts = {s: systems[s]["queries"][query]["rows"] for s in systems}
+        if query == "stats-graphs":  # nanokg load records each import in a graph of its own
+            assert counts["nanokg"] == counts["oxigraph-disk"] + 1 == counts["oxigraph-memory"] + 1
+            continue
         assert len(set(counts.values())) == 1, (query, counts)
     assert result["cold_start"]["p50"] > 0
     assert size["network"]["status"] == "ok" and size["network"]["nodes"] > 0
