@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import os
 import tempfile
 from collections import defaultdict
@@ -258,7 +259,7 @@ def _kind(iri: str, classes: frozenset[str]) -> str:
     return "unit" if iri.startswith(PREFIXES["unit"]) else "other"
 
 
-def _most_specific(types: set[str], schema: _Schema) -> str | None:
+def _most_specific(types: frozenset[str], schema: _Schema) -> str | None:
     # the reasoner's defined classes (approved, cancer, PEGylated ...) are facets, not what a thing is
     candidates = {t for t in types if t not in schema.defined and not t.startswith(_SCHEMA_NAMESPACES)}
     broader = set()
@@ -302,24 +303,37 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
 
     backend = kg.backend
     schema = _Schema(backend)
+    curie = functools.cache(compact_iri)  # the same few classes and predicates, over and over
     types: dict[str, set[str]] = defaultdict(set)
-    for entity, cls in _rows(backend, _TYPES % _in_graphs("?entity a ?class . FILTER(isIRI(?entity) && isIRI(?class))",
-                                                          inferred)):  # fmt: skip
-        types[entity.value].add(cls.value)
+    # IRI-ness is checked here rather than by FILTER: Oxigraph answers the bare patterns faster
+    for entity, cls in _rows(backend, _TYPES % _in_graphs("?entity a ?class .", inferred)):
+        if isinstance(entity, ox.NamedNode) and isinstance(cls, ox.NamedNode):
+            types[entity.value].add(cls.value)
 
-    classes = {iri: frozenset().union(*(schema.ancestors(t) for t in direct)) for iri, direct in types.items()}
+    @functools.cache
+    def facets(direct: frozenset[str]) -> tuple[frozenset[str], bool, bool]:
+        """Per set of direct types (shared by many entities): all classes, bookkeeping or not, schema or not."""
+        closure = frozenset().union(*(schema.ancestors(t) for t in direct))
+        return (closure, not closure.isdisjoint(BOOKKEEPING_CLASSES),
+                all(t.startswith(_SCHEMA_NAMESPACES) for t in direct))  # fmt: skip
+
+    direct_types = {iri: frozenset(found) for iri, found in types.items()}
+    del types
+    none = frozenset()
 
     def bookkeeping(iri: str) -> bool:
-        return not classes.get(iri, frozenset()).isdisjoint(BOOKKEEPING_CLASSES)
+        return facets(direct_types.get(iri, none))[1]
 
     def schema_term(iri: str) -> bool:
-        # ontology terms (classes, properties, the ontology itself) are typed only in rdf/rdfs/owl
-        direct = types.get(iri)
-        return bool(direct) and all(t.startswith(_SCHEMA_NAMESPACES) for t in direct)
+        # ontology terms (classes, properties, the ontology itself) are typed only in rdf/rdfs/owl/sh
+        direct = direct_types.get(iri)
+        return bool(direct) and facets(direct)[2]
 
     statements: set[tuple[str, str, str]] = set()
-    pattern = _in_graphs("?s ?p ?o . FILTER(isIRI(?s) && isIRI(?o))", inferred)
+    pattern = _in_graphs("?s ?p ?o .", inferred)
     for s, p, o in _rows(backend, _TRIPLES % pattern, {"p": _iris(schema.object_properties)}):
+        if not (isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)):
+            continue
         subject, predicate, obj = s.value, p.value, o.value
         if predicate in schema.inverse:
             subject, predicate, obj = obj, schema.inverse[predicate], subject
@@ -336,50 +350,58 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
             for predicate in predicates:
                 broader = schema.ancestors(predicate, schema.super_properties) - {predicate}
                 redundant |= {(subject, b, obj) for b in broader & predicates}
+    del by_pair
     statements -= redundant
 
     G = nx.MultiDiGraph(name="nanokg entity graph", inferred=inferred)
-    for iri in types:
-        if not schema_term(iri) and not bookkeeping(iri):
-            G.add_node(iri)
-    for subject, _, obj in statements:
-        G.add_node(subject)
-        G.add_node(obj)
+    G.add_nodes_from(iri for iri in direct_types if not schema_term(iri) and not bookkeeping(iri))
+    G.add_nodes_from(node for subject, _, obj in statements for node in (subject, obj))
 
     literals: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     wanted_literals = set(schema.object_properties) | set(G)  # labels of properties are wanted too
-    pattern = _in_graphs("?s ?p ?o . FILTER(isIRI(?s) && isLiteral(?o))", inferred)
     for s, p, o in _rows(backend, _TRIPLES % pattern, {"p": _iris(schema.literal_properties)}):
-        if s.value in wanted_literals:
+        if isinstance(o, ox.Literal) and isinstance(s, ox.NamedNode) and s.value in wanted_literals:
             literals[s.value][p.value].append(to_python(o))
 
     def label_of(iri: str) -> str:
         values = literals.get(iri, {})
         names = values.get(_LABEL) or values.get(_PREF_LABEL)
-        return min(str(n) for n in names) if names else compact_iri(iri)
+        return min(str(n) for n in names) if names else curie(iri)
+
+    @functools.cache
+    def described(direct: frozenset[str]) -> tuple[str | None, str | None, tuple[str, ...], str | None]:
+        """Per set of direct types: kind (None: decided by the IRI), type, classes, carrier class."""
+        closure = facets(direct)[0]
+        kind = next((k for cls, k in KINDS.items() if cls in closure), None)
+        specific = _most_specific(direct, schema)
+        tops = sorted(label for cls, label in CARRIER_CLASSES.items() if cls in closure)
+        return (kind, curie(specific) if specific else None,
+                tuple(sorted(curie(c) for c in closure if not c.startswith(_SCHEMA_NAMESPACES))),
+                "; ".join(tops) if tops else None)  # fmt: skip
 
     for iri, data in G.nodes(data=True):
-        node_classes = classes.get(iri, frozenset())
+        direct = direct_types.get(iri, none)
+        kind, specific, node_classes, carrier = described(direct)
         data["label"] = label_of(iri)
-        data["kind"] = _kind(iri, node_classes)
-        specific = _most_specific(types.get(iri, set()), schema)
-        data["type"] = compact_iri(specific) if specific else ("owl:Class" if data["kind"] == "class" else None)
-        data["classes"] = sorted(compact_iri(c) for c in node_classes if not c.startswith(_SCHEMA_NAMESPACES))
+        data["kind"] = kind or _kind(iri, facets(direct)[0])
+        data["type"] = specific or ("owl:Class" if data["kind"] == "class" else None)
+        data["classes"] = list(node_classes)
         if data["kind"] == "product":
-            tops = sorted(label for cls, label in CARRIER_CLASSES.items() if cls in node_classes)
-            data["carrier_class"] = "; ".join(tops) if tops else None
+            data["carrier_class"] = carrier
         for predicate, values in sorted(literals.get(iri, {}).items()):
             if predicate in (_LABEL, _PREF_LABEL):
                 continue
             values = sorted(set(values), key=lambda v: (type(v).__name__, v))
-            key = "synonyms" if predicate == _ALT_LABEL else compact_iri(predicate)
+            key = "synonyms" if predicate == _ALT_LABEL else curie(predicate)
             data[key] = values if key == "synonyms" or len(values) > 1 else values[0]
         for key in [k for k, v in data.items() if v is None]:
             del data[key]
 
-    for subject, predicate, obj in sorted(statements):
-        curie = compact_iri(predicate)
-        G.add_edge(subject, obj, key=curie, predicate=curie, label=label_of(predicate))
+    predicate_labels = {p: label_of(p) for p in schema.object_properties}
+    G.add_edges_from(
+        (subject, obj, curie(predicate), {"predicate": curie(predicate), "label": predicate_labels[predicate]})
+        for subject, predicate, obj in sorted(statements)
+    )
     return G
 
 
