@@ -26,11 +26,10 @@ Names
     The labels of an import (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) get
     lookup keys (:func:`nanokg.names.name_key`) in a graph of their own,
     :func:`lookup_graph_of` the import graph, so query parameters and ``nanokg describe``
-    resolve imported names through the same exact-match index as curated ones. The keys
-    of printable-ASCII labels are computed by one SPARQL ``CONSTRUCT`` inside Oxigraph
-    (lower case, runs of spaces collapsed, trimmed: what ``name_key`` does to such
-    text) and bulk-loaded; only labels with other characters (where Unicode
-    normalisation and case folding matter) pass through Python.
+    resolve imported names through the same exact-match index as curated ones. The
+    labels are selected by SPARQL and keyed in Python (a loop over labels, not triples)
+    and bulk-loaded: measured faster than computing the keys in SPARQL, where every
+    computed string is a new term for Oxigraph.
 
 All or nothing, per file
     Oxigraph's bulk loader writes sorted files and ingests them into the store only when
@@ -59,7 +58,6 @@ import gzip
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -344,40 +342,32 @@ def _record_quads(record: ImportRecord) -> list[ox.Quad]:
     return [ox.Quad(iri, ox.NamedNode(p), o, where) for p, o in values]
 
 
-_ASCII_KEYS = """
-CONSTRUCT {{ ?entity <{key}> ?key }} WHERE {{
-  GRAPH <{graph}> {{ ?entity ?p ?label }}
-  VALUES ?p {{ <{rdfs}label> <{skos}prefLabel> <{skos}altLabel> }}
-  FILTER(isIRI(?entity) && isLiteral(?label) && REGEX(STR(?label), "^[ -~]*$"))
-  BIND(LCASE(REPLACE(REPLACE(STR(?label), " +", " "), "^ | $", "")) AS ?key)
-  FILTER(?key != "")
-}}
-"""
-_OTHER_LABELS = """
+_LABELS = """
 SELECT ?entity ?label WHERE {{
-  GRAPH <{graph}> {{ ?entity ?p ?label }}
-  VALUES ?p {{ <{rdfs}label> <{skos}prefLabel> <{skos}altLabel> }}
-  FILTER(isIRI(?entity) && isLiteral(?label) && !REGEX(STR(?label), "^[ -~]*$"))
+  {{ GRAPH <{graph}> {{ ?entity <{rdfs}label> ?label }} }}
+  UNION {{ GRAPH <{graph}> {{ ?entity <{skos}prefLabel> ?label }} }}
+  UNION {{ GRAPH <{graph}> {{ ?entity <{skos}altLabel> ?label }} }}
+  FILTER(isIRI(?entity) && isLiteral(?label))
 }}
 """
 
 
-def _index_names(store: ox.Store, graph: str, scratch: Path) -> None:
-    """Add lookup keys for the labels of ``graph`` to its lookup graph (bulk, inside Oxigraph)."""
+def _index_names(store: ox.Store, graph: str) -> None:
+    """Add the lookup keys of the labels of ``graph`` to its lookup graph.
+
+    A loop over the labels, not the triples: the keys are :func:`nanokg.names.name_key`'s
+    own, and computing them in SPARQL instead (``LCASE``, ``REPLACE``) was measured slower,
+    since every computed string is a new term for Oxigraph (docs/performance.md).
+    """
     target = ox.NamedNode(lookup_graph_of(graph))
-    fill = {"graph": graph, "key": _LOOKUP_KEY, "rdfs": _RDFS, "skos": _SKOS}
-    keys = scratch / "keys.nt"
-    store.query(_ASCII_KEYS.format(**fill)).serialize(output=str(keys), format=ox.RdfFormat.N_TRIPLES)
-    if keys.stat().st_size:
-        store.bulk_load(path=str(keys), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-    # labels outside printable ASCII need NFKC and case folding, which SPARQL has not
-    others = {
-        ox.Quad(entity, ox.NamedNode(_LOOKUP_KEY), ox.Literal(key), target)
-        for entity, label in store.query(_OTHER_LABELS.format(**fill))
+    predicate = ox.NamedNode(_LOOKUP_KEY)
+    labels = store.query(_LABELS.format(graph=graph, rdfs=_RDFS, skos=_SKOS))
+    # the bulk loader reads the query lazily and ingests only when it is done
+    store.bulk_extend(
+        ox.Quad(entity, predicate, ox.Literal(key), target)
+        for entity, label in labels
         if (key := name_key(label.value))
-    }
-    if others:
-        store.bulk_extend(others)
+    )
 
 
 def _dataset_graphs(path: Path, fmt: ox.RdfFormat, gz: bool) -> collections.Counter:
@@ -442,22 +432,21 @@ def load(
     timings = report.timings
     store = open_writable(store_path)
     wrote = False
-    with tempfile.TemporaryDirectory(prefix="nanokg-load-") as scratch:
-        for path, rdf_format in zip(paths, formats, strict=True):
-            started = time.perf_counter()
-            try:
-                written = _load_one(store, path, rdf_format, target, progress, Path(scratch), report)
-            except LoadError as exc:
-                if report.loaded:
-                    names = ", ".join(sorted({r.file for r in report.loaded}))
-                    raise LoadError(f"{exc} (loaded before it, and kept: {names})") from None
-                raise
-            timings[str(path)] = round(time.perf_counter() - started, 3)
-            wrote = wrote or written
-        if wrote and optimize:
-            started = time.perf_counter()
-            store.optimize()
-            timings["optimize"] = round(time.perf_counter() - started, 3)
+    for path, rdf_format in zip(paths, formats, strict=True):
+        started = time.perf_counter()
+        try:
+            written = _load_one(store, path, rdf_format, target, progress, report)
+        except LoadError as exc:
+            if report.loaded:
+                names = ", ".join(sorted({r.file for r in report.loaded}))
+                raise LoadError(f"{exc} (loaded before it, and kept: {names})") from None
+            raise
+        timings[str(path)] = round(time.perf_counter() - started, 3)
+        wrote = wrote or written
+    if wrote and optimize:
+        started = time.perf_counter()
+        store.optimize()
+        timings["optimize"] = round(time.perf_counter() - started, 3)
     store.flush()
     return report
 
@@ -468,7 +457,6 @@ def _load_one(
     rdf_format: ox.RdfFormat,
     target: ox.NamedNode | None,
     progress: Callable[[Path, int, int], None] | None,
-    scratch: Path,
     report: LoadReport,
 ) -> bool:
     """Load one file; False when its content was already there."""
@@ -523,13 +511,15 @@ def _load_one(
 
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     records = []
+    started = time.perf_counter()
     for g in sorted(graphs):
-        _index_names(store, g, scratch)
+        _index_names(store, g)
         records.append(
             ImportRecord(
                 g, path.name, path.resolve().as_uri(), sha, _count(store, g) - before[g], rdf_format.iri, created
             )
         )
+    report.timings[f"{path}: names and counts"] = round(time.perf_counter() - started, 3)
     store.extend(q for r in records for q in _record_quads(r))
     report.loaded.extend(records)
     return True
