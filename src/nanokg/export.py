@@ -147,6 +147,8 @@ _GRAPH_DESCRIPTIONS = {
     "provenance": "One rdf:Statement per asserted triple, linked to its evidence: source, quote, locator, "
     "curator's note, correction.",
     "lookup": "The name index: one normalised, case-folded lookup key per label and synonym.",
+    "queries": "The query catalogue: one SHACL SPARQL executable per named question, with title, description, "
+    "parameters and runnable text.",
 }
 
 _SOURCES = f"""
