@@ -341,3 +341,36 @@ def test_lookup_keys_of_imported_labels_are_those_of_name_key(store_copy, tmp_pa
     keys = {row[0].value: row[1].value for row in rows}
     expected = {f"https://example.org/e{i}": name_key(label) for i, label in enumerate(labels) if name_key(label)}
     assert keys == expected
+
+
+def test_no_names_skips_the_name_index(store_copy, tmp_path):
+    path = _write(tmp_path / "unnamed.nt", ox.RdfFormat.N_TRIPLES)
+    _nanokg("load", path, "--no-names", "--no-optimize", "--store", store_copy, check=True)
+    counts = _counts(store_copy)
+    assert counts[default_graph(path)] == 5
+    assert lookup_graph_of(default_graph(path)) not in counts
+
+
+def test_unload_of_a_big_import_copies_what_stays(store_copy, tmp_path):
+    """An import larger than 5 % of the rest is removed by copying the rest into a new store."""
+    ontology = sorted(
+        map(str, open_store(store_copy).quads_for_pattern(None, None, None, ox.NamedNode(GRAPHS["ontology"])))
+    )
+    before = _counts(store_copy)
+    small = _write(tmp_path / "small.nt", ox.RdfFormat.N_TRIPLES)
+    big = _malformed(tmp_path / "big.nt", 5_000)
+    big.write_text("\n".join(big.read_text(encoding="utf-8").splitlines()[:-1]) + "\n", encoding="utf-8")
+    load([small, big], store_copy)
+    result = _nanokg("unload", "--graph", default_graph(big), "--store", store_copy, check=True)
+    assert "5000 triples from big.nt" in result.stderr
+    after = _counts(store_copy)
+    assert {g: n for g, n in after.items() if g in before} == before
+    assert after[default_graph(small)] == 5
+    assert [r.file for r in list_imports(open_store(store_copy))] == ["small.nt"]
+    # blank nodes keep the build's canonical ids
+    kept = sorted(
+        map(str, open_store(store_copy).quads_for_pattern(None, None, None, ox.NamedNode(GRAPHS["ontology"])))
+    )
+    assert kept == ontology
+    assert not list(store_copy.parent.glob("store.*")), "no staging or old store left beside it"
+    assert KnowledgeGraph.open(store_copy).find("LipoXX imported") == [PRODUCT]

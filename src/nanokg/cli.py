@@ -1026,9 +1026,12 @@ def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
 @click.option(
     "--no-optimize", is_flag=True, help="Skip compacting the store afterwards (queries run slower until then)."
 )
+@click.option(
+    "--no-names", is_flag=True, help="Skip indexing the imported labels for name resolution (data with their own keys)."
+)
 @store_option
 @_handles_errors
-def load(files, fmt, graph, no_optimize, store_path) -> None:
+def load(files, fmt, graph, no_optimize, no_names, store_path) -> None:
     r"""Bulk-import RDF files into the store, beside the curated graph, each into its own named graph.
 
     N-Triples, N-Quads, Turtle, TriG, RDF/XML and JSON-LD, plain or gzip. Each file is
@@ -1053,7 +1056,9 @@ def load(files, fmt, graph, no_optimize, store_path) -> None:
         bar.update(done - bar.pos)
 
     try:
-        report = load_files(files, store_path, fmt=fmt, graph=graph, progress=progress, optimize=not no_optimize)
+        report = load_files(
+            files, store_path, fmt=fmt, graph=graph, progress=progress, optimize=not no_optimize, names=not no_names
+        )
     finally:
         for bar in bars.values():
             bar.__exit__(None, None, None)

@@ -56,8 +56,10 @@ import collections
 import datetime as dt
 import gzip
 import hashlib
+import itertools
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -69,7 +71,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .names import name_key
-from .store import open_writable
+from .store import STORE_MARKER, default_store_path, open_writable
 from .vocabulary import BASE, GRAPHS
 
 __all__ = [
@@ -99,6 +101,9 @@ LOOKUP_NAMESPACE = f"{BASE}graph/import-lookup/"
 #: records: ``RECORD_NAMESPACE + <graph hash>-<file hash>``
 RECORD_NAMESPACE = f"{BASE}import/"
 _RESERVED = f"{BASE}graph/"
+#: unload copies what stays into a new store, rather than deleting, when the import is
+#: larger than this share of what stays (deleting a quad costs ~30x copying one)
+COPY_FACTOR = 0.05
 
 #: ``--format`` names (the same as ``nanokg export``) and the RDF formats they stand for
 FORMATS = {
@@ -391,6 +396,7 @@ def load(
     graph: str | None = None,
     progress: Callable[[Path, int, int], None] | None = None,
     optimize: bool = True,
+    names: bool = True,
 ) -> LoadReport:
     """Bulk-import RDF files into the store, each file all or nothing.
 
@@ -410,6 +416,9 @@ def load(
     optimize
         Compact the store afterwards (recommended: queries on a freshly loaded store are
         several times slower).
+    names
+        Index the labels of the imports for name resolution (skip it for data that carry
+        their own ``nkg:lookupKey`` triples, or whose names are never asked for).
 
     Raises
     ------
@@ -435,7 +444,7 @@ def load(
     for path, rdf_format in zip(paths, formats, strict=True):
         started = time.perf_counter()
         try:
-            written = _load_one(store, path, rdf_format, target, progress, report)
+            written = _load_one(store, path, rdf_format, target, progress, report, names)
         except LoadError as exc:
             if report.loaded:
                 names = ", ".join(sorted({r.file for r in report.loaded}))
@@ -458,6 +467,7 @@ def _load_one(
     target: ox.NamedNode | None,
     progress: Callable[[Path, int, int], None] | None,
     report: LoadReport,
+    names: bool = True,
 ) -> bool:
     """Load one file; False when its content was already there."""
     gz = _is_gzip(path)
@@ -513,7 +523,8 @@ def _load_one(
     records = []
     started = time.perf_counter()
     for g in sorted(graphs):
-        _index_names(store, g)
+        if names:
+            _index_names(store, g)
         records.append(
             ImportRecord(
                 g, path.name, path.resolve().as_uri(), sha, _count(store, g) - before[g], rdf_format.iri, created
@@ -540,12 +551,41 @@ def unload(graph: str, store_path: Path | None = None) -> list[ImportRecord]:
         known = sorted({r.graph for r in list_imports(store)})
         hint = f"; imported graphs: {', '.join(known)}" if known else "; nothing was imported"
         raise ImportNotFoundError(f"--graph {graph}: no import recorded under this graph{hint}")
-    store.update(
-        f"DROP SILENT GRAPH <{graph}> ; DROP SILENT GRAPH <{lookup_graph_of(graph)}> ;"
+    forget = (
         f"DELETE {{ GRAPH <{IMPORTS_GRAPH}> {{ ?r ?p ?o }} }}"
         f" WHERE {{ GRAPH <{IMPORTS_GRAPH}> {{ ?r <{_SD}name> <{graph}> ; ?p ?o }} }}"
     )
-    store.flush()
+    gone = [graph, lookup_graph_of(graph)]
+    removed = sum(_count(store, g) for g in gone)
+    kept = [g for g in store.named_graphs() if g.value not in gone]
+    kept_quads = sum(_count(store, g.value) for g in kept)
+    if removed <= COPY_FACTOR * kept_quads:
+        store.update(f"DROP SILENT GRAPH <{gone[0]}> ; DROP SILENT GRAPH <{gone[1]}> ; {forget}")
+        store.flush()
+        return records
+    # Oxigraph deletes quad by quad in one transaction (hundreds of microseconds each):
+    # for a big import it is cheaper to copy what stays into a new store and swap it in
+    path = Path(store_path) if store_path is not None else default_store_path()
+    staging = path.with_name(path.name + f".unloading-{os.getpid()}")
+    old = path.with_name(path.name + f".old-{os.getpid()}")
+    for leftover in (staging, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    try:
+        copy = ox.Store(str(staging))
+        # blank-node ids are kept: quads go across as terms, not through a parser
+        copy.bulk_extend(itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g) for g in kept))
+        copy.update(forget)
+        copy.optimize()
+        del copy
+        (staging / STORE_MARKER).write_text("nanokg embedded store\n", encoding="utf-8")
+        del store  # before the swap: RocksDB names its files by path (see nanokg.store)
+        path.rename(old)
+        staging.rename(path)
+        shutil.rmtree(old)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return records
 
 

@@ -34,6 +34,7 @@ __all__ = [
 
 #: marks a directory as a complete nanokg store (written last)
 _MARKER = "NANOKG_STORE"
+STORE_MARKER = _MARKER
 
 
 class StoreMissingError(FileNotFoundError):
