@@ -1032,7 +1032,7 @@ def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
 @store_option
 @_handles_errors
 def load(files, fmt, graph, no_optimize, no_names, store_path) -> None:
-    r"""Bulk-import RDF files into the store, beside the curated graph, each into its own named graph.
+    """Bulk-import RDF files into the store, beside the curated graph, each into its own named graph.
 
     N-Triples, N-Quads, Turtle, TriG, RDF/XML and JSON-LD, plain or gzip. Each file is
     loaded completely or not at all; a file whose content (SHA-256) is already in its
@@ -1043,7 +1043,7 @@ def load(files, fmt, graph, no_optimize, no_names, store_path) -> None:
     Examples:
       nanokg load trials.nt.gz
       nanokg load drugs.ttl more-drugs.ttl --graph https://example.org/graph/drugs
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     from .load import load as load_files
 
     bars: dict[Path, object] = {}
