@@ -47,7 +47,8 @@ def _say(message: dict) -> None:
 
 
 def _count(result) -> int:
-    return sum(1 for _ in result)
+    # every value is turned into a Python term, as nanokg (Results rows) and an HTTP client (JSON) must
+    return sum(1 for solution in result if tuple(solution) is not None)
 
 
 def load_disk(store_dir: Path, base: list[Path], data: list[Path]) -> dict:
