@@ -462,8 +462,8 @@ def test_fact_sources_shows_the_correction(kg):
 
 def test_facts_by_source(kg):
     rows = {local(r["source"]): r for r in kg.query("facts-by-source").as_dicts()}
-    # sources.yaml: the two seeds and the curators' general knowledge
-    assert list(rows) == ["general-knowledge", "seed-000", "seed-004"]
+    # sources.yaml: the two seeds and the curators' general knowledge; the build's identifier checks (mappings)
+    assert list(rows) == ["general-knowledge", "identifier-check", "seed-000", "seed-004"]
     assert rows["seed-000"]["title"] == "Progress in clinical transformation of anti-tumor nano drugs"
     assert rows["seed-004"]["title"] == "Combining Nanomedicine and Immunotherapy"
     assert all(0 < r["subjects"] <= r["facts"] for r in rows.values())
