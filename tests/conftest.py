@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -213,3 +215,62 @@ def federation_standin(store, tmp_path_factory):
         else:
             os.environ["NANOKG_SERVICES"] = previous
         standin.stop()
+
+
+# -- Debian's chromium, for the query page and the HTML network view ----------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# headless, with nothing that phones home (the machines are offline)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium, installed by the project's script when missing."""
+    if not CHROMIUM.exists():
+        subprocess.run(["bash", str(ROOT / "scripts" / "install-system-packages.sh")], check=False)
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `sudo bash scripts/install-system-packages.sh` (Debian package chromium)"
+        )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots are kept: build/test-artifacts/, or $NANOKG_TEST_ARTIFACTS."""
+    folder = Path(os.environ.get("NANOKG_TEST_ARTIFACTS") or ROOT / "build" / "test-artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture()
+def browser(chromium, tmp_path):
+    """A chromium context with a fresh profile; records every (method, url) it requests and every page error."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile",
+            executable_path=str(chromium),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 1000},
+        )
+        context.requests = []
+        context.errors = []
+        context.on("request", lambda request: context.requests.append((request.method, request.url)))
+        context.on("weberror", lambda error: context.errors.append(str(error.error)))
+        try:
+            yield context
+        finally:
+            context.close()

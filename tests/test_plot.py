@@ -10,7 +10,6 @@ node's colour. Screenshots are kept in build/test-artifacts/ (or $NANOKG_TEST_AR
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -21,7 +20,6 @@ import pytest
 
 from nanokg import plot
 from nanokg.network import entity_graph
-from test_query_page import CHROMIUM_ARGS, chromium  # noqa: F401 - chromium: session fixture, installed when missing
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -36,13 +34,6 @@ def graph(kg):
 @pytest.fixture(scope="module")
 def network(graph):
     return plot.product_network(graph)
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    folder = Path(os.environ.get("NANOKG_TEST_ARTIFACTS") or ROOT / "build" / "test-artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def check_png(path: Path, min_width: int = 600, min_height: int = 400):
@@ -174,29 +165,6 @@ def test_html_view_is_self_contained(network, tmp_path):
     assert "vis.Network" in text and "</script" not in text.split("<script>", 2)[2].split("</script>", 1)[0]
 
 
-@pytest.fixture()
-def browser(chromium, tmp_path):  # noqa: F811 - the imported chromium fixture, used here
-    """A chromium context with a fresh profile; records every request and every page error."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "profile",
-            executable_path=str(chromium),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
-        context.requests = []
-        context.errors = []
-        context.on("request", lambda request: context.requests.append(request.url))
-        context.on("weberror", lambda error: context.errors.append(str(error.error)))
-        try:
-            yield context
-        finally:
-            context.close()
-
-
 def test_html_view_draws_every_node_offline(browser, network, tmp_path, artifacts, capsys):
     out = plot.network_html(network, tmp_path / "network.html")
     tab = browser.new_page()
@@ -229,7 +197,7 @@ def test_html_view_draws_every_node_offline(browser, network, tmp_path, artifact
     wrong = {node: colours for node, colours in drawn.items() if colours[0] != colours[1]}
     assert not wrong, f"{len(wrong)} nodes not drawn in their colour, e.g. {sorted(wrong.items())[:3]}"
 
-    assert [url for url in browser.requests if url != out.as_uri()] == []  # no other file, no other host
+    assert [url for _, url in browser.requests if url != out.as_uri()] == []  # no other file, no other host
     assert browser.errors == []
     shot = artifacts / "network-view.png"
     tab.screenshot(path=str(shot))

@@ -8,7 +8,6 @@ build/test-artifacts/ (or $NANOKG_TEST_ARTIFACTS).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -23,32 +22,8 @@ from nanokg import page, resources
 from servers import NanokgServer
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's chromium, headless, with nothing that phones home (the machines are offline)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 READY = "body[data-ready]"
 TABLE_ROWS = ".yasr table.dataTable tbody tr"
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    """Debian's chromium, installed by the project's script when missing."""
-    if not CHROMIUM.exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "install-system-packages.sh")], check=False)
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `sudo bash scripts/install-system-packages.sh` (Debian package chromium)"
-        )
-    return CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -72,36 +47,6 @@ def server(built_store, yasgui_build, tmp_path_factory):
         yield served
     finally:
         served.stop()
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    folder = Path(os.environ.get("NANOKG_TEST_ARTIFACTS") or ROOT / "build" / "test-artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture()
-def browser(chromium, tmp_path):
-    """A chromium context with a fresh profile; records every request it makes and every page error."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "profile",
-            executable_path=str(chromium),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
-        context.requests = []
-        context.errors = []
-        context.on("request", lambda request: context.requests.append((request.method, request.url)))
-        context.on("weberror", lambda error: context.errors.append(str(error.error)))
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 def open_page(browser, server):

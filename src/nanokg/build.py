@@ -531,8 +531,7 @@ def _immunotherapy(w: _Writer, c: rec.Curation) -> None:
             w.fact(iri, _IMMUNE_PREDICATES[r.predicate], entity_iri("immuno", r.object), r)
 
 
-#: the source every mapping's evidence derives from; each evidence's locator says where it was checked
-MAPPING_SOURCE = "identifier-check"
+MAPPING_SOURCE = rec.MAPPING_SOURCE
 _MATCH_PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 
 
@@ -548,17 +547,7 @@ def _mappings(w: _Writer, c: rec.Curation) -> None:
         return
     from .identifiers import expand
 
-    prov = w.out.provenance
-    source = entity_iri("source", MAPPING_SOURCE)
-    prov.add((source, RDF.type, NKG.SourceDocument))
-    title = "Identifier checks in files of public databases"
-    prov.add((source, RDFS.label, Literal(title)))
-    prov.add((source, DCTERMS.title, Literal(title)))
-    citation = (
-        "Each mapping of data/mappings.yaml was verified in a stored public file that pairs the identifier "
-        "with the name; the evidence's locator names that file and quotes it."
-    )
-    prov.add((source, DCTERMS.bibliographicCitation, Literal(citation)))
+    prov = w.out.provenance  # the source itself is written with the others, from sources.yaml
     # the evidence objects stay referenced for the whole build: the writer caches nodes by id()
     kept: list[rec.Evidence] = []
     for m in c.mappings:

@@ -421,7 +421,7 @@ class Region(Evidence):
 class Source(_Model):
     id: Id
     title: str
-    kind: Literal["document", "general-knowledge"]
+    kind: Literal["document", "general-knowledge", "identifier-check"]
     path: str | None = None
     citation: str | None = None
     authors: list[str] = []
@@ -734,6 +734,11 @@ def _parse_mappings(raw: Any, rel: str, curation: Curation, errors: list[DataErr
         curation.mappings.append(stamp(item, mapping))
 
 
+#: the source every mapping's evidence derives from (data/sources.yaml, kind identifier-check);
+#: each evidence's locator says where the identifier was checked
+MAPPING_SOURCE = "identifier-check"
+
+
 def _check_mappings(c: Curation) -> list[DataError]:
     """Mapped entities exist; CURIEs are well formed, known to the Bioregistry and not repeated."""
     if not c.mappings:
@@ -742,6 +747,11 @@ def _check_mappings(c: Curation) -> list[DataError]:
 
     errors: list[DataError] = []
     seen: dict[str, str] = {}
+    # every mapping's evidence derives from this source: it must be listed with the others
+    if not any(s.id == MAPPING_SOURCE and s.kind == "identifier-check" for s in c.sources):
+        first = c.mappings[0].curated_from.rpartition(":")[0]
+        msg = f"sources.yaml defines no source {MAPPING_SOURCE!r} of kind identifier-check"
+        errors.append(DataError(first, 0, "mappings", msg))
 
     def err(obj: Any, entity: str, fld: str, msg: str) -> None:
         path, _, line = obj.curated_from.rpartition(":")
