@@ -243,6 +243,8 @@ def render(result: dict, *, command: str, notes: str = "") -> str:
     ]
     for target, verdict, figures in targets(result):
         lines.append(f"| {target} | {verdict} | {figures} |")
+    if notes:
+        lines += ["", "Why a target is not met, and by how much: see the Notes at the end (benchmarks/NOTES.md)."]
     lines += ["", "## Curated graph", ""]
     build = result["curated_build"]
     if build.get("status") == "skipped":
