@@ -59,7 +59,6 @@ import hashlib
 import itertools
 import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -71,7 +70,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .names import name_key
-from .store import STORE_MARKER, default_store_path, open_writable
+from .store import default_store_path, open_writable, staging_beside, swap_in
 from .vocabulary import BASE, GRAPHS
 
 __all__ = [
@@ -566,26 +565,14 @@ def unload(graph: str, store_path: Path | None = None) -> list[ImportRecord]:
     # Oxigraph deletes quad by quad in one transaction (hundreds of microseconds each):
     # for a big import it is cheaper to copy what stays into a new store and swap it in
     path = Path(store_path) if store_path is not None else default_store_path()
-    staging = path.with_name(path.name + f".unloading-{os.getpid()}")
-    old = path.with_name(path.name + f".old-{os.getpid()}")
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    try:
+    with staging_beside(path, "unloading") as staging:
         copy = ox.Store(str(staging))
         # blank-node ids are kept: quads go across as terms, not through a parser
         copy.bulk_extend(itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g) for g in kept))
         copy.update(forget)
         copy.optimize()
-        del copy
-        (staging / STORE_MARKER).write_text("nanokg embedded store\n", encoding="utf-8")
-        del store  # before the swap: RocksDB names its files by path (see nanokg.store)
-        path.rename(old)
-        staging.rename(path)
-        shutil.rmtree(old)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        del copy, store  # before the swap (see nanokg.store.swap_in)
+        swap_in(path, staging)
     return records
 
 

@@ -11,9 +11,10 @@ Location: ``--store PATH`` on the command line, else ``$NANOKG_STORE``, else
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,6 @@ __all__ = [
 
 #: marks a directory as a complete nanokg store (written last)
 _MARKER = "NANOKG_STORE"
-STORE_MARKER = _MARKER
 
 
 class StoreMissingError(FileNotFoundError):
@@ -84,27 +84,46 @@ def write_store(path: Path, source: ox.Store) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     if (path / _MARKER).exists() and _foreign_graphs(path):
         return _replace_curated(path, source)
-    staging = path.with_name(path.name + f".building-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    try:
+    with staging_beside(path, "building") as staging:
         store = ox.Store(str(staging))
         store.bulk_extend(source.quads_for_pattern(None, None, None, None))
         store.flush()
         store.optimize()
         count = len(store)
         del store
-        (staging / _MARKER).write_text("nanokg embedded store\n", encoding="utf-8")
-        old = path.with_name(path.name + f".old-{os.getpid()}")
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        if old.exists():
-            shutil.rmtree(old)
+        swap_in(path, staging)
         return count
+
+
+@contextlib.contextmanager
+def staging_beside(path: Path, purpose: str) -> Iterator[Path]:
+    """A fresh directory beside ``path`` to write a replacement store into; removed if not swapped in."""
+    staging = path.with_name(f"{path.name}.{purpose}-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        yield staging
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(path: Path, staging: Path) -> None:
+    """Mark the complete store at ``staging`` as a nanokg store and put it in the place of ``path``.
+
+    Every handle on either store must be closed first: RocksDB names its files by path, so a
+    handle still open on the renamed directory would delete obsolete files from the new one
+    on closing.
+    """
+    (staging / _MARKER).write_text("nanokg embedded store\n", encoding="utf-8")
+    old = path.with_name(f"{path.name}.old-{os.getpid()}")
+    if old.exists():
+        shutil.rmtree(old)
+    if path.exists():
+        path.rename(old)
+    staging.rename(path)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def _curated() -> set[str]:
@@ -123,12 +142,7 @@ def _replace_curated(path: Path, source: ox.Store) -> int:
     """Replace the curated graphs of the store at ``path`` with those of ``source``, keeping the rest."""
     # opened for writing, so that no load or unload is under way while the copy is taken
     store = open_writable(path)
-    staging = path.with_name(path.name + f".building-{os.getpid()}")
-    old = path.with_name(path.name + f".old-{os.getpid()}")
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    try:
+    with staging_beside(path, "building") as staging:
         store.backup(str(staging))
         copy = ox.Store(str(staging))
         for name in _curated():
@@ -136,18 +150,9 @@ def _replace_curated(path: Path, source: ox.Store) -> int:
         copy.bulk_extend(source.quads_for_pattern(None, None, None, None))
         copy.flush()
         count = len(source)
-        del copy
-        (staging / _MARKER).write_text("nanokg embedded store\n", encoding="utf-8")
-        # closed before the swap: RocksDB names its files by path, so a handle still open on
-        # the renamed directory would delete obsolete files from the new one on closing
-        del store
-        path.rename(old)
-        staging.rename(path)
-        shutil.rmtree(old)
+        del copy, store
+        swap_in(path, staging)
         return count
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def open_writable(path: Path | None = None) -> ox.Store:
