@@ -41,6 +41,28 @@ def stop_group(process: subprocess.Popen, grace: float) -> None:
             process.wait()
 
 
+def wait_answering(
+    process: subprocess.Popen, probe, timeout: float, *, exited, timed_out, pause: float, probe_timeout: float = 2
+) -> None:
+    """Poll ``probe`` (a URL or a urllib Request) until it answers 200.
+
+    If the process dies first, ``exited(returncode)`` cleans up and gives the error; if the
+    time runs out, ``timed_out()`` does (stopping the server).
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(exited(process.returncode))
+        try:
+            with urllib.request.urlopen(probe, timeout=probe_timeout) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(pause)
+    raise RuntimeError(timed_out())
+
+
 def oxigraph_executable() -> str:
     # the console script sits beside the interpreter when installed into this environment
     beside = Path(sys.executable).with_name("oxigraph")
@@ -67,19 +89,15 @@ class OxigraphServer:
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited with {self.process.returncode}; see {self.log.name}")
-            try:
-                query = urllib.parse.urlencode({"query": "ASK {}"})
-                with urllib.request.urlopen(f"{self.query_url}?{query}", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"oxigraph serve did not answer within {timeout} s")
+        def timed_out() -> str:
+            self.stop()
+            return f"oxigraph serve did not answer within {timeout} s"
+
+        wait_answering(
+            self.process, f"{self.query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}", timeout,
+            exited=lambda code: f"oxigraph serve exited with {code}; see {self.log.name}",
+            timed_out=timed_out, pause=0.1,
+        )  # fmt: skip
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one named graph through the SPARQL 1.1 Graph Store HTTP Protocol."""
@@ -269,27 +287,19 @@ class VirtuosoServer:
         return HTTPDigestAuth(self.user, self.password)
 
     def _wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
+        def exited(code: int) -> str:
+            self.log.close()
+            return f"virtuoso-t exited with {code}; see {self.log_path} and {self.directory / 'virtuoso.log'}"
+
+        def timed_out() -> str:
+            self.stop()
+            return f"virtuoso-t did not answer on {self.query_url} within {timeout} s; see {self.log_path}"
+
         query = urllib.parse.urlencode({"query": "ASK {}"})
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.close()
-                raise RuntimeError(
-                    f"virtuoso-t exited with {self.process.returncode}; see {self.log_path} and "
-                    f"{self.directory / 'virtuoso.log'}"
-                )
-            try:
-                request = urllib.request.Request(
-                    f"{self.query_url}?{query}", headers={"Accept": "application/sparql-results+json"}
-                )
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"virtuoso-t did not answer on {self.query_url} within {timeout} s; see {self.log_path}")
+        probe = urllib.request.Request(
+            f"{self.query_url}?{query}", headers={"Accept": "application/sparql-results+json"}
+        )
+        wait_answering(self.process, probe, timeout, exited=exited, timed_out=timed_out, pause=0.2)
 
     def isql(self, sql: str, timeout: float = 300) -> str:
         """Run SQL statements (``;``-separated) as dba through ``isql-vt``; its output.
@@ -416,20 +426,16 @@ class NanokgServer:
         return self.out_path.read_text()
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        def exited(code: int) -> str:
+            self.stop()
+            return f"nanokg serve exited with {code}: {self.log_path.read_text()}"
+
+        def timed_out() -> str:
+            self.stop()
+            return f"nanokg serve did not answer within {timeout} s: {self.log_path.read_text()}"
+
         url = f"{self.url}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"nanokg serve exited with {self.process.returncode}: {self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"nanokg serve did not answer within {timeout} s: {self.log_path.read_text()}")
+        wait_answering(self.process, url, timeout, exited=exited, timed_out=timed_out, pause=0.05)
 
     def group(self) -> list[int]:
         """Process ids of the server's process group (the server, its fork server, its workers ...)."""
@@ -508,20 +514,17 @@ class GrlcServer:
         self._wait_ready(ready_timeout)
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.close()
-                raise RuntimeError(f"grlc exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}")
-            try:
-                # its landing page: /api-local/swagger parses every query (seconds), the probe should not
-                with urllib.request.urlopen(f"{self.base}/", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"grlc did not answer within {timeout} s: {self.log_path.read_text()[-2000:]}")
+        def exited(code: int) -> str:
+            self.log.close()
+            return f"grlc exited with {code}: {self.log_path.read_text()[-2000:]}"
+
+        def timed_out() -> str:
+            self.stop()
+            return f"grlc did not answer within {timeout} s: {self.log_path.read_text()[-2000:]}"
+
+        # its landing page: /api-local/swagger parses every query (seconds), the probe should not
+        wait_answering(self.process, f"{self.base}/", timeout, exited=exited, timed_out=timed_out, pause=0.2,
+                       probe_timeout=5)  # fmt: skip
 
     def stop(self) -> None:
         stop_group(self.process, grace=10)
