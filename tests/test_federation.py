@@ -78,6 +78,14 @@ def test_uniprot_join_through_the_stand_in(engines, federation_standin, engine):
     assert uniprot_rows(engines[engine]) == uniprot_expected(federation_standin)
 
 
+def test_a_federated_query_with_evidence_goes_through_the_stand_in_too(kg, federation_standin):
+    # evidence=True takes its own path to the backend: it must redirect SERVICE as well
+    plain = kg.query("federated-wikidata-drugs")
+    with_evidence = kg.query("federated-wikidata-drugs", evidence=True)
+    assert with_evidence.rows == plain.rows and len(plain) == len(federation_standin.drugs)
+    assert len(with_evidence.evidence) == len(plain)
+
+
 def test_cli_runs_a_federated_query_in_a_subprocess(built_store, federation_standin):
     done = subprocess.run(
         [sys.executable, "-m", "nanokg", "query", "federated-wikidata-drugs", "--format", "csv",

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from .backends import Backend, EmbeddedBackend, RdflibBackend, RemoteBackend, check_syntax, open_embedded
 from .catalogue import Catalogue, QuerySpec, parse_query_file
 from .names import Match, resolve
-from .query import bind_parameters, run_spec
+from .query import prepare, run_spec
 from .results import Results
 from .vocabulary import GRAPHS, PREFIXES
 
@@ -143,8 +143,8 @@ class KnowledgeGraph:
             return run_spec(self.backend, spec, params)
         from .evidence import find_evidence
 
-        bindings = bind_parameters(self.backend, spec, params)
-        results = self.backend.select(spec.text, bindings)
+        text, bindings = prepare(self.backend, spec, params)
+        results = self.backend.select(text, bindings)
         results.evidence = find_evidence(self.backend, results, bindings.values())
         return results
 

@@ -20,7 +20,7 @@ from .names import resolve
 from .results import Results, Term
 from .vocabulary import compact_iri
 
-__all__ = ["ParameterValueError", "QueryNotFoundError", "bind_parameters", "run_named", "run_spec"]
+__all__ = ["ParameterValueError", "QueryNotFoundError", "bind_parameters", "prepare", "run_named", "run_spec"]
 
 
 def _entity(backend: Backend, param: Param, value: str) -> ox.NamedNode:
@@ -71,17 +71,23 @@ def bind_parameters(backend: Backend, spec: QuerySpec, values: Mapping[str, Any]
     return bindings
 
 
-def run_spec(backend: Backend, spec: QuerySpec, values: Mapping[str, Any] | None = None) -> Results:
-    """Run one query of the catalogue (or a user's file) with parameter ``values``.
+def prepare(backend: Backend, spec: QuerySpec, values: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Term]]:
+    """The text to send for ``spec`` and its parameter ``values`` bound as RDF terms.
 
     A federated query's ``SERVICE`` endpoints follow ``$NANOKG_SERVICES`` (:mod:`nanokg.federation`).
     """
+    bindings = bind_parameters(backend, spec, values or {})
     text = spec.text
     if "SERVICE" in text.upper():
         from .federation import redirect_services
 
         text = redirect_services(text)
-    return backend.select(text, bind_parameters(backend, spec, values or {}))
+    return text, bindings
+
+
+def run_spec(backend: Backend, spec: QuerySpec, values: Mapping[str, Any] | None = None) -> Results:
+    """Run one query of the catalogue (or a user's file) with parameter ``values`` (see :func:`prepare`)."""
+    return backend.select(*prepare(backend, spec, values))
 
 
 def run_named(backend: Backend, name: str, catalogue: Catalogue | None = None, **values: Any) -> Results:

@@ -305,25 +305,19 @@ _CATALOGUE: dict[str, Any] = {}
 def answer_named(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     """Run catalogue query ``job["named"]`` with ``job["params"]`` (strings) bound as RDF terms.
 
-    Values become terms through :func:`nanokg.query.bind_parameters`, names of entities
+    Values become terms through :func:`nanokg.query.prepare`, names of entities
     resolved on ``store`` as ``nanokg query`` resolves them; the terms reach the query in
     ``VALUES`` blocks, never pasted into its text. A parameter that is unknown, missing,
     of the wrong type or naming no entity is 400; an unknown query 404.
     """
     from .backends import EmbeddedBackend, with_values
     from .catalogue import Catalogue, ParameterValueError, QueryNotFoundError
-    from .query import bind_parameters
+    from .query import prepare
 
     catalogue = _CATALOGUE.setdefault("catalogue", Catalogue())  # one per worker: files parsed once
     try:
         spec = catalogue[job["named"]]
-        bindings = bind_parameters(EmbeddedBackend(store), spec, job["params"])
-        text = spec.text
-        if "SERVICE" in text.upper():
-            # SERVICE endpoints follow $NANOKG_SERVICES, as in nanokg.query.run_spec
-            from .federation import redirect_services
-
-            text = redirect_services(text)
+        text, bindings = prepare(EmbeddedBackend(store), spec, job["params"])
     except QueryNotFoundError as exc:
         return Reply.error(404, str(exc))
     except ParameterValueError as exc:
