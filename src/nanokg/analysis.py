@@ -479,7 +479,7 @@ def _out(G: nx.MultiDiGraph, node: str, key: str) -> list[str]:
     return sorted(v for _, v, k in G.out_edges(node, keys=True) if k == key)
 
 
-def attrition(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def attrition(G: nx.MultiDiGraph, *, stage_counts: bool = False) -> list[dict[str, Any]]:
     """Clinical attrition per carrier class: products, share approved, share terminated, share by stage.
 
     *Approved* is HermiT's ``nkg:ApprovedNanomedicine`` (a product with a regulatory
@@ -490,6 +490,13 @@ def attrition(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     highest stage (``nkg:hasHighestStage``) is that stage, furthest stage (highest
     ``nkg:stageRank``) first. ``queries/clinical-attrition.rq`` counts the same products
     (its approved count reads the highest stage; the tests check both agree).
+
+    Parameters
+    ----------
+    G
+        The entity graph.
+    stage_counts
+        Give each stage column as a number of products instead of a share.
 
     Returns
     -------
@@ -523,7 +530,10 @@ def attrition(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
                "terminated_share": round(terminated / n, _ROUND) if n else 0.0}  # fmt: skip
         at = Counter(s for _, _, s in members)
         for stage in order:
-            out[f"stage: {stages[stage][1]}"] = round(at[stage] / n, _ROUND) if n else 0.0
+            if stage_counts:
+                out[f"stage: {stages[stage][1]}"] = at[stage]
+            else:
+                out[f"stage: {stages[stage][1]}"] = round(at[stage] / n, _ROUND) if n else 0.0
         return out
 
     known = [label for label in sorted(CARRIER_CLASSES.values()) if label in per_class]

@@ -367,7 +367,7 @@ def attrition_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.patches import Patch
 
-    rows = [r for r in attrition(graph) if r["carrier_class"] != "all classes"]
+    rows = [r for r in attrition(graph, stage_counts=True) if r["carrier_class"] != "all classes"]
     # attrition() lists stages furthest first; draw the earliest on the left
     stages = [key.removeprefix("stage: ") for key in reversed(rows[0]) if key.startswith("stage: ")] if rows else []
     ramp = LinearSegmentedColormap.from_list("stages", ["#DCE9F5", "#2B6CA3", "#0B2F55"])
@@ -381,7 +381,7 @@ def attrition_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
         at, total = y[row["carrier_class"]], row["products"]
         start = 0
         for stage in stages:
-            count = round(row[f"stage: {stage}"] * total)
+            count = row[f"stage: {stage}"]
             if not count:
                 continue
             left.barh(at, count, left=start, color=colour[stage], edgecolor="white", height=0.62)
