@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from nanokg.store import graph_triples
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -112,9 +114,7 @@ class OxigraphServer:
         """Copy every named graph of ``store`` into the server, one GSP PUT each."""
         total = 0
         for graph in store.named_graphs():
-            triples = [
-                ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
-            ]
+            triples = list(graph_triples(store, graph))
             self.put_graph(graph.value, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
             total += len(triples)
         return total
@@ -351,9 +351,7 @@ class VirtuosoServer:
 
         total = 0
         for graph in sorted(store.named_graphs(), key=lambda g: g.value):
-            triples = [
-                ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
-            ]
+            triples = list(graph_triples(store, graph))
             for number, chunk in enumerate(chunk_triples(triples, chunk_size)):
                 self.put_graph(graph.value, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), replace=number == 0)
             total += len(triples)

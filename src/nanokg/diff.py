@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pyoxigraph as ox
 
+from .store import graph_triples
 from .vocabulary import GRAPHS, PREFIXES, compact_iri
 
 __all__ = ["PART_LINKS", "Change", "EntityChanges", "GraphDiff", "diff_graphs"]
@@ -207,8 +208,7 @@ class _Side:
     def __init__(self, store: ox.Store, graphs: Iterable[str]):
         self.facts: dict[str, set[ox.Triple]] = {}
         for name in graphs:
-            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPHS[name]))
-            self.facts[name] = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+            self.facts[name] = set(graph_triples(store, GRAPHS[name]))
         self.labels: dict[str, str] = {}
         for row in store.query(_LABELS):
             # several labels (languages): keep the smallest, for the same name on every run

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 import requests
 
+from .store import graph_triples
 from .vocabulary import GRAPHS
 
 __all__ = [
@@ -562,13 +563,7 @@ def store_targets(store: ox.Store, graphs: Sequence[str] | None = None, into: st
     unknown = [n for n in names if n not in GRAPHS]
     if unknown:
         raise PushUsageError(f"--graphs {','.join(unknown)}: unknown graph; use {', '.join(GRAPHS)}")
-    selected = {
-        name: [
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS[name])))
-        ]
-        for name in names
-    }
+    selected = {name: list(graph_triples(store, GRAPHS[name])) for name in names}
     if into is not None:
         union = list(dict.fromkeys(t for triples in selected.values() for t in triples))
         return [Target(into, union)]

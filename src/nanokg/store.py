@@ -27,6 +27,7 @@ __all__ = [
     "StoreBusyError",
     "StoreMissingError",
     "default_store_path",
+    "graph_triples",
     "in_memory",
     "open_store",
     "open_writable",
@@ -124,6 +125,12 @@ def swap_in(path: Path, staging: Path) -> None:
     staging.rename(path)
     if old.exists():
         shutil.rmtree(old)
+
+
+def graph_triples(store: ox.Store, graph: str | ox.NamedNode) -> Iterator[ox.Triple]:
+    """The triples of the named graph ``graph`` (an IRI) of ``store``, streamed."""
+    name = graph if isinstance(graph, ox.NamedNode) else ox.NamedNode(str(graph))
+    return (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name))
 
 
 def _curated() -> set[str]:
