@@ -16,14 +16,6 @@ from nanokg.vocabulary import NKG
 
 QUERIES = Catalogue().names()
 
-#: Queries whose text trips Virtuoso 7.2.5's SPARQL compiler. Each has a portable rewrite (README.md,
-#: "Virtuoso") that gives the same answers on every backend; until its file changes it is an expected
-#: failure here, strictly, so that the fixed query says so.
-_BOOLEAN = "a computed boolean comes back as xsd:integer 1/0: BIND(xsd:boolean(...) AS ?x)"
-_OPTIONAL_FILTER = "COALESCE(sameTerm(?x, ?__p), !isIRI(?__p), true) is refused or keeps nothing: see README, Virtuoso"
-_PATHS = "P+ / P* beside other paths, in OPTIONAL or EXISTS lose rows: P*/P, MINUS, ?x = ?c || EXISTS { ?x P*/P ?c }"
-VIRTUOSO_PENDING: dict[str, str] = {}
-
 
 def allow_service_calls(virtuoso) -> None:
     """Virtuoso 7.2 lets the anonymous SPARQL user call a SERVICE only when granted its invocation view."""
@@ -123,15 +115,8 @@ def test_values_block_keeps_hostile_strings_inside_one_literal():
 # -- Virtuoso 7 ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_PENDING[n]))
-        if n in VIRTUOSO_PENDING
-        else n
-        for n in QUERIES
-    ],
-)
+# every query is in a form Virtuoso 7.2.5 compiles (README.md, "Virtuoso": the portable forms)
+@pytest.mark.parametrize("name", QUERIES)
 def test_every_query_gives_the_same_answer_on_virtuoso(backends, virtuoso_loaded, name):
     expected = answer(backends["embedded"], name)
     columns, rows = answer(backends["virtuoso"], name)

@@ -27,7 +27,7 @@ from nanokg.push import (
 from nanokg.vocabulary import GRAPHS
 from proxy import FaultyProxy
 from servers import OxigraphServer
-from test_backends import QUERIES, VIRTUOSO_PENDING, allow_service_calls, answer
+from test_backends import QUERIES, allow_service_calls, answer
 
 ASSERTED = str(GRAPHS["asserted"])
 
@@ -306,8 +306,7 @@ def test_push_to_virtuoso_then_every_query_answers_as_embedded(virtuoso_server, 
     if protocol == "update":  # Virtuoso's SQL-size limit caps update chunks
         assert report.chunks >= sum(-(-len(t.triples) // 1000) for t in targets)
     remote = KnowledgeGraph.remote(virtuoso_server.query_url)
-    # queries awaiting a Virtuoso-portable rewrite are tracked (strict xfail) in test_backends
-    for name in sorted(set(QUERIES) - set(VIRTUOSO_PENDING)):
+    for name in sorted(QUERIES):
         columns, rows = answer(remote, name)
         if name == "stats-graphs":  # Virtuoso's own system graphs are part of its union
             rows = [row for row in rows if row[0][1].startswith("https://w3id.org/nanokg/graph/")]
