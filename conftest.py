@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,23 @@ def built_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("store") / "store"
     build_graph(store_path=path)
     return path
+
+
+@pytest.fixture(scope="session")
+def console_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A second, independent build of the same input, by the installed ``nanokg build``.
+
+    Run as the README runs it, in another process with another hash seed; shared by the
+    tests of the console script and of two builds giving the same triples and bytes.
+    """
+    path = tmp_path_factory.mktemp("console-build") / "store"
+    done = subprocess.run(
+        ["nanokg", "build", "--store", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "7"},
+    )
+    return path, done
 
 
 @pytest.fixture(autouse=True)

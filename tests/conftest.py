@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,8 +11,31 @@ import pytest
 
 from nanokg import KnowledgeGraph, resources
 from nanokg.store import open_store
+from servers import missing
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- test tiers ----------------------------------------------------------------------------------
+# A test's tier follows from what it starts: using one of these fixtures (directly or through
+# another fixture) marks it. Modules whose tests start their own servers say so in `pytestmark`.
+# The fast tier: python -m pytest -m "not slow and not virtuoso and not browser and not grlc"
+FIXTURE_MARKS = {
+    "virtuoso_server": ("virtuoso", "server"),
+    "small_virtuoso": ("virtuoso", "server"),
+    "oxigraph_server": ("server",),
+    "federation_standin": ("server",),
+    "pushed": ("server",),
+    "chromium": ("browser",),
+    "grlc": ("grlc", "server"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for name in getattr(item, "fixturenames", ()):
+            for mark in FIXTURE_MARKS.get(name, ()):
+                item.add_marker(mark)
 
 
 @pytest.fixture(scope="session")
@@ -235,13 +257,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    """Debian's chromium, installed by the project's script when missing."""
+    """Debian's chromium; scripts/setup-test-env.sh installs it (no test installs anything)."""
     if not CHROMIUM.exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "install-system-packages.sh")], check=False)
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `sudo bash scripts/install-system-packages.sh` (Debian package chromium)"
-        )
+        pytest.fail(missing("chromium (Debian package chromium)"), pytrace=False)
     return CHROMIUM
 
 

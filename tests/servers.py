@@ -2,8 +2,8 @@
 
 The Oxigraph server comes from the PyPI package ``oxigraph`` (a dev dependency in
 pyproject.toml), so `pip install -e '.[dev]'` is all the set-up it needs. Virtuoso 7
-comes from the Debian package ``virtuoso-opensource``, which
-scripts/install-system-packages.sh installs when ``virtuoso-t`` is missing.
+comes from the Debian package ``virtuoso-opensource`` and grlc from its own virtualenv;
+scripts/setup-test-env.sh installs both before the tests run (no test installs anything).
 """
 
 from __future__ import annotations
@@ -127,6 +127,14 @@ class OxigraphServer:
 # -- Virtuoso Open Source 7 (Debian package virtuoso-opensource) -----------------------
 
 ROOT = Path(__file__).resolve().parents[1]
+SETUP = "bash scripts/setup-test-env.sh"
+
+
+def missing(what: str) -> str:
+    """The one line a test fails with when a tool the suite runs for real is not installed."""
+    return f"{what} is not installed: run `{SETUP}` first (as root for the Debian packages)"
+
+
 VIRTUOSO_GRAPH_STORE = "sparql-graph-crud-auth"
 
 _VIRTUOSO_INI = """\
@@ -199,24 +207,16 @@ DefaultQuery               = SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10
 
 
 def virtuoso_executables() -> tuple[str, str]:
-    """Paths of ``virtuoso-t`` and ``isql-vt``, installing the Debian package if they are missing.
+    """Paths of ``virtuoso-t`` and ``isql-vt`` (Debian's virtuoso-opensource).
 
     Raises
     ------
     RuntimeError
-        If scripts/install-system-packages.sh could not install them.
+        If they are not installed (scripts/setup-test-env.sh installs them).
     """
     found = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-    if all(found):
-        return found  # type: ignore[return-value]
-    script = ROOT / "scripts" / "install-system-packages.sh"
-    run = subprocess.run(["bash", str(script)], capture_output=True, text=True, check=False)
-    found = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if not all(found):
-        raise RuntimeError(
-            f"Virtuoso (virtuoso-t, isql-vt) is not installed and {script.relative_to(ROOT)} did not install it "
-            f"(exit {run.returncode}: {(run.stderr or run.stdout).strip()[-300:]}); run it as root"
-        )
+        raise RuntimeError(missing("Virtuoso (virtuoso-t, isql-vt; Debian package virtuoso-opensource)"))
     return found  # type: ignore[return-value]
 
 
@@ -402,20 +402,29 @@ class VirtuosoServer:
 class NanokgServer:
     """The real ``nanokg serve`` command on a free loopback port, in its own process group.
 
-    ``options`` are extra command-line options (``--max-rows 5``, ``--timeout 1`` ...).
+    ``options`` are extra command-line options (``--max-rows 5``, ``--timeout 1`` ...);
+    ``python`` and ``env`` run it from another environment (a fresh install's).
     :attr:`announced` is the line the command printed when ready; :meth:`stop` ends the
     whole group (server, fork server, workers) by its id.
     """
 
-    def __init__(self, store: Path, log_dir: Path, *options: str, ready_timeout: float = 60) -> None:
+    def __init__(
+        self,
+        store: Path,
+        log_dir: Path,
+        *options: str,
+        ready_timeout: float = 60,
+        python: str = sys.executable,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/sparql"
         self.log_path = Path(log_dir) / f"nanokg-serve-{self.port}.log"
         self.out_path = Path(log_dir) / f"nanokg-serve-{self.port}.out"
         self.log, self.out = self.log_path.open("wb"), self.out_path.open("wb")
-        args = [sys.executable, "-m", "nanokg", "serve", "--port", str(self.port), "--store", str(store), *options]
-        self.process = subprocess.Popen(args, stdout=self.out, stderr=self.log, start_new_session=True)
+        args = [python, "-m", "nanokg", "serve", "--port", str(self.port), "--store", str(store), *options]
+        self.process = subprocess.Popen(args, stdout=self.out, stderr=self.log, start_new_session=True, env=env)
         self._wait_ready(ready_timeout)
 
     @property
@@ -460,23 +469,17 @@ GRLC_VENV = ROOT / "build" / "grlc-venv"
 
 
 def grlc_environment(venv: Path = GRLC_VENV) -> Path:
-    """The virtualenv holding grlc 1.3, made by scripts/install-grlc.sh when it is missing.
+    """The virtualenv holding grlc 1.3 (scripts/setup-test-env.sh makes it with scripts/install-grlc.sh).
 
     grlc pins its own rdflib, Flask and PyYAML, so it never shares nanokg's environment.
 
     Raises
     ------
     RuntimeError
-        If the script could not install grlc (it needs PyPI).
+        If it is not there.
     """
-    gunicorn = venv / "bin" / "gunicorn"
-    script = ROOT / "scripts" / "install-grlc.sh"
-    run = subprocess.run(["bash", str(script), str(venv)], capture_output=True, text=True, check=False)
-    if run.returncode != 0 or not gunicorn.exists():
-        raise RuntimeError(
-            f"grlc is not installed in {venv} and {script.relative_to(ROOT)} failed "
-            f"(exit {run.returncode}: {(run.stderr or run.stdout).strip()[-400:]})"
-        )
+    if not (venv / "bin" / "gunicorn").exists():
+        raise RuntimeError(missing(f"grlc (its virtualenv {venv})"))
     return venv
 
 

@@ -352,6 +352,7 @@ def nanokg(*args: str, store=None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_analyses(built_store):
     run = nanokg("centrality", "--kind", "payload", "--format", "json", store=built_store)
     assert run.returncode == 0, run.stderr
@@ -373,6 +374,7 @@ def test_cli_analyses(built_store):
     assert [r["jaccard"] for r in json.loads(run.stdout)] == [1.0, 1.0, 1.0]
 
 
+@pytest.mark.slow
 def test_cli_attrition_from_a_remote_endpoint(built_store, oxigraph_server):
     local = nanokg("attrition", "--format", "json", store=built_store)
     remote = nanokg("attrition", "--format", "json", "--endpoint", oxigraph_server.query_url)
@@ -393,6 +395,7 @@ def test_cli_attrition_from_a_remote_endpoint(built_store, oxigraph_server):
         (["paths", "Doxil", "Caelyx"], "same entity"),
     ],
 )
+@pytest.mark.slow
 def test_cli_bad_input_is_one_line_exit_2(built_store, args, message):
     run = nanokg(*args, store=built_store)
     assert run.returncode == 2, run.stderr

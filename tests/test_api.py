@@ -20,6 +20,9 @@ from nanokg.serve import ServeError, create_app
 from nanokg.vocabulary import GRAPHS
 from servers import NanokgServer
 
+# every test here talks to a real server started on loopback (tiers: tests/conftest.py)
+pytestmark = pytest.mark.server
+
 QUERIES = Catalogue().names()
 INJECTION = 'x" } ; DROP ALL #'
 
@@ -62,6 +65,7 @@ def sparql(server, text: str) -> dict:
 # -- /api/NAME gives what `nanokg query` gives ------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", QUERIES)
 def test_every_query_answers_as_nanokg_query_does(server, kg, name):
     status, headers, body = api(server, name)

@@ -119,6 +119,7 @@ def test_generated_graph_is_ontology_shaped(built_store, synthetic):
     assert {"http://www.w3.org/2001/XMLSchema#decimal", "http://www.w3.org/2001/XMLSchema#double"} <= datatypes
 
 
+@pytest.mark.slow
 def test_generated_graph_passes_the_shapes(built_store, synthetic):
     # the curated graph plus the import, against the project's SHACL shapes
     dataset = Dataset()
@@ -146,6 +147,7 @@ def test_every_named_query_runs_and_the_growing_ones_grow(built_store, merged):
     assert len(kg.find("doxorubicin")) == 1
 
 
+@pytest.mark.slow
 def test_runner_end_to_end(tmp_path, built_store):
     out_json, out_md = tmp_path / "b.json", tmp_path / "b.md"
     run = subprocess.run(

@@ -98,12 +98,32 @@ def test_missing_store_is_one_clear_line(tmp_path):
     ]
 
 
-def test_console_script_builds(tmp_path):
+@pytest.mark.slow
+def test_console_script_builds(console_build):
     # the installed entry point, end to end, as the README runs it
-    store = tmp_path / "store"
-    build = subprocess.run(["nanokg", "build", "--store", str(store)], capture_output=True, text=True, check=False)
+    store, build = console_build
     assert build.returncode == 0, build.stderr
-    assert "built" in build.stderr
+    assert "built" in build.stderr and "reasoned with HermiT on Java" in build.stderr
     out = subprocess.run(["nanokg", "products", "--store", str(store), "--format", "csv"],
                          capture_output=True, text=True, check=True)  # fmt: skip
     assert out.stdout.count("\n") == len(SEED_PRODUCTS) + 1
+
+
+def _commands(group, path=()):
+    """Every command path under ``group``, the group itself first."""
+    yield path
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        yield from _commands(command, (*path, name))
+
+
+@pytest.mark.parametrize("path", list(_commands(main)), ids=lambda p: " ".join(p) or "nanokg")
+def test_help_renders_without_click_markup(path):
+    """`--help` of every command: click's paragraph marker must be consumed, never printed.
+
+    A raw docstring (r\"\"\"...\"\"\") hands click a literal backslash-b, which it prints and then
+    wraps the examples into one line.
+    """
+    result = CliRunner().invoke(main, [*path, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    assert "\\b" not in result.output and "\b" not in result.output, result.output
+    assert result.output.startswith("Usage: ")

@@ -138,6 +138,7 @@ def test_endpoint_gives_the_embedded_answer(built_store, oxigraph_server):
         (["describe", "no such thing"], "nanokg: error: 'no such thing' names nothing"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_clear_line_with_exit_2(built_store, args, message):
     result = run(*args, store=built_store)
     assert result.returncode == 2, result.stderr

@@ -87,6 +87,7 @@ def test_acceptance_on_the_embedded_store(kg):
     check_acceptance(kg)
 
 
+@pytest.mark.slow
 def test_acceptance_in_memory_rdflib(built_store, kg):
     memory = KnowledgeGraph.in_memory(built_store)
     check_acceptance(memory)
@@ -106,6 +107,7 @@ def pushed(built_store, tmp_path_factory):
         server.stop()
 
 
+@pytest.mark.slow
 def test_acceptance_on_oxigraph_after_push(pushed, kg):
     remote = KnowledgeGraph.remote(pushed.query_url)
     check_acceptance(remote)
@@ -118,6 +120,7 @@ def test_acceptance_on_oxigraph_after_push(pushed, kg):
         assert comparable(remote, name, **params) == comparable(kg, name, **params), name
 
 
+@pytest.mark.slow
 def test_cli_evidence_against_the_pushed_server(pushed):
     done = nanokg("query", "products-by-target", "-p", "target=TfR", "--evidence", "--endpoint", pushed.query_url)
     assert done.returncode == 0, done.stderr

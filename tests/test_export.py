@@ -37,9 +37,9 @@ from nanokg.export import (
     describe_dataset,
     export,
 )
-from nanokg.pipeline import build_graph
 from nanokg.store import write_store
 from nanokg.vocabulary import GRAPHS
+from servers import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 #: rdflib's parser name per export format
@@ -56,18 +56,10 @@ ERROR_LINE = re.compile(r"^nanokg: error: [^\n]+\n$")
 
 @pytest.fixture(scope="session")
 def rapper() -> str:
-    """The path of rapper, installed by the project's script when missing; fails (never skips) without it."""
+    """The path of rapper (Debian raptor2-utils); fails (never skips) without it."""
     found = shutil.which("rapper")
     if found is None:
-        done = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "install-system-packages.sh")], capture_output=True, text=True
-        )
-        found = shutil.which("rapper")
-        if found is None:
-            pytest.fail(
-                "rapper (Debian raptor2-utils) is missing and scripts/install-system-packages.sh did not install it: "
-                + (done.stderr.strip().splitlines() or ["no message"])[-1]
-            )
+        pytest.fail(missing("rapper (Debian package raptor2-utils)"), pytrace=False)
     return found
 
 
@@ -144,6 +136,7 @@ def leftovers(folder: Path) -> list[str]:
 # -- round trip -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", QUAD_FORMATS)
 def test_quad_formats_round_trip_graph_by_graph(fmt, exports, store):
     path, written = exports[fmt]
@@ -158,6 +151,7 @@ def test_quad_formats_round_trip_graph_by_graph(fmt, exports, store):
     assert isomorphic(plain(dataset.graph(URIRef(DESCRIPTION_GRAPH))), description_graph(store, fmt))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", TRIPLE_FORMATS)
 def test_triple_formats_round_trip_as_the_merged_graph(fmt, exports, store):
     path, written = exports[fmt]
@@ -203,6 +197,7 @@ def test_rapper_accepts_and_counts_what_was_written(fmt, exports, rapper):
     assert f"Parsing returned {written} triples" in run.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(RAPPER))
 def test_rapper_reads_the_same_statements(fmt, exports, rapper, store):
     """rapper's N-Quads rewrite of each file is isomorphic to what was exported (not just as many lines)."""
@@ -230,6 +225,7 @@ def test_statements_are_written_in_sorted_order(exports):
     assert order == [f"<{DESCRIPTION_GRAPH}>".encode(), *sorted(f"<{GRAPHS[n]}>".encode() for n in DEFAULT_GRAPHS)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_same_store_same_bytes(fmt, store, exports):
     again = io.BytesIO()
@@ -237,6 +233,7 @@ def test_same_store_same_bytes(fmt, store, exports):
     assert again.getvalue() == exports[fmt][0].read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_cli_bytes_do_not_depend_on_the_hash_seed(fmt, built_store, exports):
     runs = [nanokg("export", "--format", fmt, "--store", str(built_store), env={"PYTHONHASHSEED": seed})
@@ -246,9 +243,10 @@ def test_cli_bytes_do_not_depend_on_the_hash_seed(fmt, built_store, exports):
     assert runs[0].stdout == runs[1].stdout == exports[fmt][0].read_bytes()
 
 
-def test_an_independent_build_exports_identical_bytes(tmp_path, exports):
-    rebuilt = tmp_path / "store"
-    build_graph(store_path=rebuilt)
+@pytest.mark.slow
+def test_an_independent_build_exports_identical_bytes(tmp_path, exports, console_build):
+    rebuilt, build = console_build
+    assert build.returncode == 0, build.stderr
     kg = KnowledgeGraph.open(rebuilt)
     for fmt, (path, _) in exports.items():
         out = tmp_path / f"again.{fmt}"

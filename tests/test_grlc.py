@@ -18,6 +18,9 @@ from nanokg import resources
 from nanokg.catalogue import Catalogue
 from servers import GrlcServer, NanokgServer
 
+# every test here talks to a real server started on loopback (tiers: tests/conftest.py)
+pytestmark = [pytest.mark.grlc, pytest.mark.server]
+
 CATALOGUE = Catalogue()
 #: Queries that call public endpoints through SERVICE (Wikidata, UniProt). grlc sends their text as
 #: written, so the engine behind it calls the public endpoint; $NANOKG_SERVICES redirects only what

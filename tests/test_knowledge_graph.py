@@ -131,6 +131,7 @@ def test_paths(kg):
     assert kg.paths("Abraxane", "Doxil", max_length=1) == []
 
 
+@pytest.mark.slow
 def test_in_memory_rdflib_graph(built_store):
     kg = KnowledgeGraph.in_memory(built_store)
     assert isinstance(kg.backend.dataset, Dataset)

@@ -242,6 +242,7 @@ def test_curated_graphs_are_refused(store_copy, tmp_path):
     assert _counts(store_copy) == before
 
 
+@pytest.mark.slow
 def test_named_queries_and_names_see_curated_and_imported_data(store_copy, tmp_path):
     load([_write(tmp_path / "lipo.ttl", ox.RdfFormat.TURTLE)], store_copy)
     kg = KnowledgeGraph.open(store_copy)
@@ -281,6 +282,7 @@ def test_blank_nodes_of_two_imports_stay_apart(store_copy, tmp_path):
     assert len(list(rows)) == 2
 
 
+@pytest.mark.slow
 def test_rebuild_keeps_imports(store_copy, tmp_path):
     path = _write(tmp_path / "survivor.nt", ox.RdfFormat.N_TRIPLES)
     load([path], store_copy)

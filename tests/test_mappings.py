@@ -76,6 +76,7 @@ def test_an_empty_or_partial_file_builds(data_copy, entries):
          "mappings[drug/doxorubicin].synonyms[0].from: malformed CURIE"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_bad_mappings_are_located(data_copy, entry, expected):
     write_mappings(data_copy, [entry])
     found = errors_of(data_copy)
@@ -99,6 +100,7 @@ def test_identifiers_use_the_iris_of_the_graphs_that_hold_them():
         assert compress(iri) == "CHEBI:28748"
 
 
+@pytest.mark.slow
 def test_the_bioregistry_is_read_offline():
     # every connection attempt fails in this interpreter: the prefix map must come from the installed package
     code = (
@@ -291,6 +293,7 @@ def test_sssom_schema_rejects_what_the_export_must_not_lack():
         MappingSet(mapping_set_id="https://w3id.org/nanokg/x", mappings=[])
 
 
+@pytest.mark.slow
 def test_cli_mappings_from_an_endpoint(oxigraph_server):
     result = subprocess.run(
         [sys.executable, "-m", "nanokg", "mappings", "--format", "csv", "--endpoint", oxigraph_server.query_url],

@@ -122,6 +122,7 @@ def test_inferred_edges_come_only_with_inferred(kg, graph):
     assert all(product_features(asserted, p) == product_features(graph, p) for p in products(graph))
 
 
+@pytest.mark.slow
 def test_same_graph_from_an_oxigraph_server_and_from_rdflib(built_store, graph, oxigraph_server):
     for other in (KnowledgeGraph.remote(oxigraph_server.query_url), KnowledgeGraph.in_memory(built_store)):
         converted = entity_graph(other)
@@ -283,6 +284,7 @@ def test_values_are_made_plain(tmp_path):
     assert back["a"]["b"]["nkg:p"]["weight"] == 3
 
 
+@pytest.mark.slow
 def test_cli_network_writes_each_format(built_store, tmp_path):
     for kind, fmt in (("entity", "graphml"), ("product-target", "gexf"), ("carrier-indication", "csv")):
         out = tmp_path / f"{kind}.{fmt}"

@@ -66,6 +66,8 @@ def notebook_folder() -> set[Path]:
     return set((ROOT / "notebooks").rglob("*"))
 
 
+@pytest.mark.slow
+@pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path, built_store, kernel_specs, tmp_path, monkeypatch, capsys):
     import time

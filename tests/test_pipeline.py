@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from nanokg import resources
 from nanokg.build import build_asserted
-from nanokg.pipeline import OntologyError, ValidationFailed, build_graph, load_ontology
+from nanokg.pipeline import OntologyError, ValidationFailed, load_ontology
 from nanokg.records import load_curation
 from nanokg.validate import qc_violations, shacl_violations
 from nanokg.vocabulary import GRAPHS, NKG, VAL
@@ -26,9 +26,10 @@ def dump(path: Path, graph: URIRef) -> list[str]:
     return sorted(text.splitlines())
 
 
-def test_same_input_gives_the_same_triples(built_store, tmp_path):
-    again = tmp_path / "again"
-    build_graph(store_path=again)
+@pytest.mark.slow
+def test_same_input_gives_the_same_triples(built_store, console_build):
+    again, build = console_build
+    assert build.returncode == 0, build.stderr
     for graph in [*DATA_GRAPHS, GRAPHS["ontology"]]:
         assert dump(built_store, graph) == dump(again, graph), graph
 
@@ -68,6 +69,7 @@ def union(*gs: Graph) -> Graph:
     return out
 
 
+@pytest.mark.slow
 def test_shacl_reports_a_product_without_stage(graphs):
     ontology, built, shapes = graphs
     broken = union(built.asserted)
@@ -78,6 +80,7 @@ def test_shacl_reports_a_product_without_stage(graphs):
     assert any("Doxil" in p and "approved" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_shacl_reports_a_reversed_size(graphs):
     ontology, built, shapes = graphs
     broken = union(built.asserted)
@@ -121,6 +124,7 @@ def test_qc_queries_catch_missing_label_definition_evidence_and_duplicates(graph
     assert any("doxil-twin" in row for row in found["fact-without-evidence-violation.rq"].rows)
 
 
+@pytest.mark.slow
 def test_every_ontology_term_has_label_and_definition(store):
     # the QC queries run on the built store too, so a build can never hold an unlabelled term
     assert qc_violations(store, resources.ontology_dir() / "qc") == []

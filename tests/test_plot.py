@@ -84,6 +84,7 @@ def test_product_network_holds_products_targets_and_indications(network, kg):
     assert {n: network.nodes[n]["carrier"] for n in kinds["product"]} == by_query
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_network_picture(graph, tmp_path, suffix):
     out = plot.plot("network", graph, tmp_path / f"network{suffix}")
@@ -127,6 +128,7 @@ def test_attrition_picture(graph, kg, tmp_path, suffix):
         assert stage in texts  # the stage legend
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_similarity_picture(graph, tmp_path, suffix):
     out = plot.plot("similarity", graph, tmp_path / f"similarity{suffix}")
@@ -251,6 +253,7 @@ def test_a_failed_write_leaves_the_previous_file(network, tmp_path, monkeypatch)
     assert [p.name for p in tmp_path.iterdir()] == ["network.png"]  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_figures_are_drawn_without_pyplot(built_store, tmp_path):
     # no pyplot: no backend is chosen and no window can open, on a headless machine or in a notebook
     code = (
@@ -271,6 +274,7 @@ def nanokg(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nanokg", *args], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_command_writes_each_picture(built_store, tmp_path):
     for kind, name in (("network", "n.png"), ("similarity", "s.svg"), ("html", "view.html")):
         done = nanokg("plot", kind, "--out", str(tmp_path / name), "--store", str(built_store))
@@ -281,6 +285,7 @@ def test_command_writes_each_picture(built_store, tmp_path):
     assert "new vis.Network(" in (tmp_path / "view.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_command_on_an_endpoint_draws_the_same_picture(built_store, oxigraph_server, tmp_path):
     local = nanokg("plot", "attrition", "--out", str(tmp_path / "local.svg"), "--store", str(built_store))
     remote = nanokg("plot", "attrition", "--out", str(tmp_path / "remote.svg"), "--endpoint", oxigraph_server.query_url)

@@ -29,6 +29,9 @@ from proxy import FaultyProxy
 from servers import OxigraphServer
 from test_backends import QUERIES, allow_service_calls, answer
 
+# every test here talks to a real server started on loopback (tiers: tests/conftest.py)
+pytestmark = pytest.mark.server
+
 ASSERTED = str(GRAPHS["asserted"])
 
 
@@ -81,6 +84,7 @@ def test_chunk_size_must_be_positive():
 # -- Oxigraph server: both protocols, then the whole query library ----------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("protocol", ["gsp", "update"])
 def test_push_then_every_query_answers_as_embedded(oxigraph, targets, kg, protocol, federation_standin):
     report = push(targets, oxigraph.query_url, protocol=protocol, chunk_size=2000)
@@ -92,6 +96,7 @@ def test_push_then_every_query_answers_as_embedded(oxigraph, targets, kg, protoc
         assert answer(remote, name) == answer(kg, name), name
 
 
+@pytest.mark.slow
 def test_push_replaces_the_graph_and_leaves_other_graphs_alone(oxigraph, targets, kg):
     stale = '<https://w3id.org/nanokg/product/stale> <http://www.w3.org/2000/01/rdf-schema#label> "stale" .'
     theirs = "https://example.org/their-own-graph"
@@ -261,6 +266,7 @@ def nanokg(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow
 def test_cli_push(oxigraph, built_store, kg):
     done = nanokg("push", "--endpoint", oxigraph.query_url, "--store", str(built_store), "--protocol", "update")
     assert done.returncode == 0, done.stderr
@@ -277,6 +283,7 @@ def test_cli_push(oxigraph, built_store, kg):
         (["--endpoint", "http://a:b@127.0.0.1:9/query"], 2, "credentials in the URL"),
     ],
 )
+@pytest.mark.slow
 def test_cli_push_errors(built_store, args, code, message):
     done = nanokg("push", "--store", str(built_store), *args)
     assert done.returncode == code

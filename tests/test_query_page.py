@@ -21,6 +21,9 @@ import pytest
 from nanokg import page, resources
 from servers import NanokgServer
 
+# every test here talks to a real server started on loopback (tiers: tests/conftest.py)
+pytestmark = pytest.mark.server
+
 ROOT = Path(__file__).resolve().parents[1]
 READY = "body[data-ready]"
 TABLE_ROWS = ".yasr table.dataTable tbody tr"
@@ -158,7 +161,7 @@ def test_page_without_yasgui_says_how_to_install_it(built_store, tmp_path, monke
         with urllib.request.urlopen(f"{served.base}/", timeout=10) as response:
             text = response.read().decode()
         assert response.status == 200
-        assert "npm install --prefix web" in text and str(web / page.YASGUI_BUILD) in text
+        assert "npm ci --prefix web" in text and str(web / page.YASGUI_BUILD) in text
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{served.base}/assets/yasgui/yasgui.min.js", timeout=10)
         assert missing.value.code == 404

@@ -66,6 +66,7 @@ def test_inverse_and_transitive_relations_are_inferred(store):
     assert "https://w3id.org/nanokg/disease/cancer" in {r["b"] for r in rows}
 
 
+@pytest.mark.slow
 def test_inconsistent_data_names_the_disjoint_classes():
     ontology = load_ontology(resources.ontology_dir() / "nanokg.ttl")
     bad = Graph()
@@ -81,6 +82,7 @@ def test_inconsistent_data_names_the_disjoint_classes():
     assert "liposome" in text and "micelle" in text
 
 
+@pytest.mark.slow
 def test_inconsistent_ontology_edit_fails_the_build_with_the_classes(tmp_path, built_store):
     ontology = tmp_path / "ontology"
     shutil.copytree(resources.ontology_dir(), ontology)

@@ -51,6 +51,7 @@ CASES = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_data_fails_with_one_located_line_and_keeps_the_store(case, data_copy, built_store, tmp_path):
     file, old, new, shown, field, message = CASES[case]

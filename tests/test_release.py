@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import tomllib
-import zipfile
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
@@ -30,7 +29,6 @@ from nanokg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DATE = "2026-11-24"
-CACHE = ROOT / "build" / "test-cache"
 
 
 def nanokg(*args: str | Path, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -114,22 +112,10 @@ def test_one_version_everywhere(store):
 
 
 def test_citation_cff_is_valid_cff_1_2_0():
-    """CITATION.cff against the CFF 1.2.0 JSON schema (shipped in cffconvert's wheel, fetched from PyPI once)."""
+    """CITATION.cff against the CFF 1.2.0 JSON schema (kept in tests/fixtures, see its README)."""
     import jsonschema
 
-    wheel = next(CACHE.glob("cffconvert-2.0.0-*.whl"), None)
-    if wheel is None:
-        # cffconvert itself pins jsonschema < 4: take only its schema, not the package
-        CACHE.mkdir(parents=True, exist_ok=True)
-        got = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", CACHE, "cffconvert==2.0.0"],
-            capture_output=True,
-            text=True,
-        )
-        wheel = next(CACHE.glob("cffconvert-2.0.0-*.whl"), None)
-        assert wheel is not None, f"could not fetch cffconvert 2.0.0 for its CFF schema: {got.stderr}"
-    with zipfile.ZipFile(wheel) as archive:
-        schema = json.loads(archive.read("cffconvert/schemas/1.2.0/schema.json"))
+    schema = json.loads((ROOT / "tests" / "fixtures" / "cff-1.2.0-schema.json").read_text(encoding="utf-8"))
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert citation["cff-version"] == "1.2.0"
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
@@ -141,6 +127,7 @@ def test_citation_cff_is_valid_cff_1_2_0():
 # --- nanokg release --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_release_twice_gives_the_same_bytes(release_dir, built_store, tmp_path):
     again = tmp_path / "again"
     result = nanokg("release", "--store", built_store, "--date", DATE, "--out", again)
@@ -152,6 +139,7 @@ def test_release_twice_gives_the_same_bytes(release_dir, built_store, tmp_path):
     assert {p.name for p in again.iterdir()} - {"SHA256SUMS"} == {n.rstrip(":") for n in names}
 
 
+@pytest.mark.slow
 def test_release_from_data_equals_release_of_the_built_store(release_dir, data_copy, tmp_path):
     """Building afresh (the default) and releasing the session's store give the same release."""
     out = tmp_path / "from-data"
@@ -160,6 +148,7 @@ def test_release_from_data_equals_release_of_the_built_store(release_dir, data_c
     same_tree(release_dir, out)
 
 
+@pytest.mark.slow
 def test_release_contents(release_dir, store):
     files = {p.name for p in release_dir.iterdir()}
     exports = {f"nanokg.{f}" for f in ("ttl", "nt", "nq", "trig", "jsonld", "xml")}
@@ -204,6 +193,7 @@ def test_release_contents(release_dir, store):
     assert {r["file"].value: r["sha"].value for r in rows} == {n: i["sha256"] for n, i in manifest["files"].items()}
 
 
+@pytest.mark.slow
 def test_release_date_from_changelog_or_source_date_epoch(built_store, tmp_path):
     result = nanokg("release", "--store", built_store, "--out", tmp_path / "a")
     assert result.returncode == 0, result.stderr
@@ -219,6 +209,7 @@ def test_release_date_from_changelog_or_source_date_epoch(built_store, tmp_path)
     assert "--date" in line and not (tmp_path / "d").exists()
 
 
+@pytest.mark.slow
 def test_release_refuses_a_non_empty_directory_unless_forced(built_store, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -236,6 +227,7 @@ def test_release_refuses_a_non_empty_directory_unless_forced(built_store, tmp_pa
 # --- nanokg diff -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_diff_of_a_release_with_itself_is_empty(release_dir, built_store):
     result = nanokg("diff", release_dir, release_dir, "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -249,6 +241,7 @@ def test_diff_of_a_release_with_itself_is_empty(release_dir, built_store):
     assert result.stdout.startswith("No changes") and result.stdout.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_diff_reports_exactly_the_one_stage_change(release_dir, stage_changed):
     result = nanokg("diff", release_dir, stage_changed, "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -286,6 +279,7 @@ def test_diff_reports_exactly_the_one_stage_change(release_dir, stage_changed):
     assert inferred["entities"] == document["entities"]
 
 
+@pytest.mark.slow
 def test_diff_folds_a_products_parts_and_reports_changed_evidence(built_store, tmp_path):
     """NK105 phase 3 -> phase 2: the build drops the phase-3 trial the stage implied (told with the
     change), and the phase-2 trial, minted from an outcome before, is now minted from the stage and
@@ -324,6 +318,7 @@ def release_copy(release_dir, tmp_path) -> Path:
     return Path(shutil.copytree(release_dir, tmp_path / "copy"))
 
 
+@pytest.mark.slow
 def test_diff_refuses_what_is_not_a_release(release_dir, tmp_path):
     plain = tmp_path / "plain"
     plain.mkdir()
@@ -334,12 +329,14 @@ def test_diff_refuses_what_is_not_a_release(release_dir, tmp_path):
     assert "nowhere: no such release or store" in line
 
 
+@pytest.mark.slow
 def test_diff_refuses_a_release_with_a_missing_file(release_dir, release_copy):
     (release_copy / "nanokg.xml").unlink()
     line = one_error_line(nanokg("diff", release_dir, release_copy))
     assert line.endswith("copy/nanokg.xml: missing (listed in SHA256SUMS)")
 
 
+@pytest.mark.slow
 def test_diff_refuses_a_tampered_release(release_dir, release_copy):
     with (release_copy / "nanokg.nq").open("ab") as stream:
         stream.write(b"<https://e.org/s> <https://e.org/p> <https://e.org/o> .\n")
@@ -348,12 +345,14 @@ def test_diff_refuses_a_tampered_release(release_dir, release_copy):
     assert subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=release_copy).returncode == 1
 
 
+@pytest.mark.slow
 def test_diff_refuses_a_malformed_checksum_file(release_dir, release_copy):
     (release_copy / "SHA256SUMS").write_text("not a checksum\n")
     line = one_error_line(nanokg("diff", release_copy, release_dir))
     assert line.endswith("copy/SHA256SUMS:1: not a '<sha256>  <file>' line")
 
 
+@pytest.mark.slow
 def test_open_release_reads_back_every_graph(release_dir, store):
     opened = open_release(release_dir)
     assert opened.version == graph_version(store) and opened.date == DATE

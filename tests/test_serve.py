@@ -32,6 +32,9 @@ from nanokg.vocabulary import GRAPHS, PREFIXES
 from servers import NanokgServer
 from test_backends import answer
 
+# every test here talks to a real server started on loopback (tiers: tests/conftest.py)
+pytestmark = pytest.mark.server
+
 QUERIES = Catalogue().names()
 PRODUCTS = "SELECT ?p ?label WHERE { ?p a nkg:Nanomedicine ; rdfs:label ?label } ORDER BY ?p"
 DOXIL = "CONSTRUCT { product:doxil ?p ?o } WHERE { product:doxil ?p ?o }"

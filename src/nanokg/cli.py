@@ -235,6 +235,7 @@ def build(store_path, data_dir, ontology_dir, seeds_dir) -> None:
     for note in report.notes:
         click.echo(f"nanokg: note: {note}", err=True)
     counts = ", ".join(f"{name} {n}" for name, n in report.triples.items())
+    click.echo(f"reasoned with HermiT on Java {report.java}", err=True)
     click.echo(f"built {report.store} ({counts} triples) in {sum(report.timings.values()):.1f} s", err=True)
 
 
@@ -301,7 +302,7 @@ def stats(store_path, endpoint, fmt) -> None:
 @endpoint_option
 @_handles_errors
 def query(name, list_queries, params, fmt, evidence, store_path, endpoint) -> None:
-    r"""Run a named competency question from queries/ (or a .rq file) and print its answer.
+    """Run a named competency question from queries/ (or a .rq file) and print its answer.
 
     \b
     Examples:
@@ -310,7 +311,7 @@ def query(name, list_queries, params, fmt, evidence, store_path, endpoint) -> No
       nanokg query outcomes-above-threshold -p measure=ORR -p threshold=20 --format csv
       nanokg query products-by-target -p target=TfR --evidence
       nanokg query my-question.rq --endpoint http://localhost:7878/query
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     from .catalogue import Catalogue, QueryNotFoundError
 
     if list_queries:
@@ -339,7 +340,7 @@ def query(name, list_queries, params, fmt, evidence, store_path, endpoint) -> No
 @endpoint_option
 @_handles_errors
 def sparql(text, fmt, store_path, endpoint) -> None:
-    r"""Run an ad-hoc SELECT query (QUERY is the text, or - to read it from stdin).
+    """Run an ad-hoc SELECT query (QUERY is the text, or - to read it from stdin).
 
     The project's prefixes (nkg:, val:, npo:, product:, drug:, target: ...) are
     predeclared. The default graph is the union of the named graphs.
@@ -347,7 +348,7 @@ def sparql(text, fmt, store_path, endpoint) -> None:
     \b
     Example:
       nanokg sparql 'SELECT ?p WHERE { ?p nkg:hasPayload drug:doxorubicin }'
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     if text == "-":
         text = sys.stdin.read()
     _emit_results(_graph(store_path, endpoint).sparql(text), fmt)
@@ -671,7 +672,7 @@ def serve(host, port, store_path, timeout, max_rows, workers, cors_origins) -> N
 @click.option("--force", is_flag=True, help="Replace a non-empty --out directory.")
 @_handles_errors
 def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog, force) -> None:
-    r"""Write a release: every export format, a VoID/DCAT description, a manifest and SHA256SUMS.
+    """Write a release: every export format, a VoID/DCAT description, a manifest and SHA256SUMS.
 
     Builds the graph afresh from --data and --ontology into a temporary store (or takes
     --store as it is). The same inputs and date give the same bytes; check a release with
@@ -681,7 +682,7 @@ def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog,
     Examples:
       nanokg release --out dist/nanokg-0.1.0
       nanokg release --store ~/.local/share/nanokg/store --date 2026-11-24 --out dist/nanokg-0.1.0
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     import tempfile
 
     from .release import _check_out, write_release
@@ -711,7 +712,7 @@ def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog,
 @store_option
 @_handles_errors
 def diff(old, new, fmt, inferred, store_path) -> None:
-    r"""List the facts added, removed and changed from OLD to NEW, grouped by entity.
+    """List the facts added, removed and changed from OLD to NEW, grouped by entity.
 
     OLD and NEW are release directories (checked against their SHA256SUMS) or built
     stores; NEW defaults to the current store (--store). Compared: the curated facts, and
@@ -722,7 +723,7 @@ def diff(old, new, fmt, inferred, store_path) -> None:
     Examples:
       nanokg diff dist/nanokg-0.1.0 dist/nanokg-0.2.0 --format markdown >> CHANGELOG.md
       nanokg diff dist/nanokg-0.1.0              # the release against the current store
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     from .diff import diff_graphs
 
     old_store, old_name = _version_of(old, None)
@@ -984,7 +985,7 @@ def plot_(kind, out, title, store_path, endpoint) -> None:
 @endpoint_option
 @_handles_errors
 def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
-    r"""The external identifiers of nanokg entities (skos:exactMatch / closeMatch) with where each was checked.
+    """The external identifiers of nanokg entities (skos:exactMatch / closeMatch) with where each was checked.
 
     A coverage line (entities with at least one mapping, per kind) goes to stderr.
 
@@ -993,7 +994,7 @@ def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
       nanokg mappings
       nanokg mappings --format sssom > nanokg.sssom.tsv
       nanokg mappings --unmapped --format csv
-    """
+    """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     from .catalogue import ParameterValueError
     from .mappings import coverage, mapping_rows, to_sssom, unmapped
     from .vocabulary import compact_iri

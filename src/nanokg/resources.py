@@ -3,7 +3,7 @@
 In a checkout (or an editable install) they are the repository's top-level folders; a
 wheel carries copies under ``nanokg/resources/``. ``$NANOKG_SEEDS`` overrides the seed
 folder, which by default is ``../shared/seeds`` beside the repository; ``$NANOKG_WEB``
-overrides the query page's folder (``web/``, where ``npm install --prefix web`` puts YASGUI).
+overrides the query page's folder (``web/``, where ``npm ci --prefix web`` puts YASGUI).
 """
 
 from __future__ import annotations
