@@ -62,6 +62,7 @@ def _report(failure: Exception) -> None:
     """
     from .backends import EndpointError, NotSelectError, QuerySyntaxError
     from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
+    from .errors import NanokgError
     from .export import ExportError, ExportUsageError
     from .knowledge_graph import UnknownEntityError
     from .load import ImportNotFoundError, LoadError, LoadUsageError
@@ -108,6 +109,8 @@ def _report(failure: Exception) -> None:
         _fail([str(exc), *exc.problems])
     except (OntologyError, ReasonerError, StoreMissingError, EndpointError, ServeError) as exc:
         _fail([str(exc)])
+    except NanokgError as exc:  # the root: every new failure derives from it (nanokg.errors)
+        _fail([str(exc)], code=exc.exit_code)
 
 
 def _cell(value: Any) -> str:
