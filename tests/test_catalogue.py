@@ -105,3 +105,19 @@ def test_the_file_still_parses_after_grlc_pastes_values(name):
     given = {**defaults, **{n: "https://w3id.org/nanokg/x" for n, p in spec.params.items() if p.kind == "iri"}}
     pasted = grlc_paste(spec, given)
     assert "?_" not in pasted and isinstance(ox.Store().query(pasted), ox.QuerySolutions)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("#+ summary: " + "[" * 5000 + "\n", "nested deeper than"),
+        ('#+ a: &a ["x", "x"]\n#+ b: [*a, *a]\n', "anchors or aliases"),
+    ],
+    ids=["deep", "alias"],
+)
+def test_a_hostile_header_is_one_located_error(tmp_path, header, message):
+    """A user's FILE.rq header nested 5,000 deep was a RecursionError traceback."""
+    path = tmp_path / "q.rq"
+    path.write_text(header + "SELECT * WHERE {}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=rf"q\.rq:1: header .*{message}"):
+        parse_query_file(path, strict=False)

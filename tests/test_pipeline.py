@@ -12,8 +12,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from nanokg import resources
 from nanokg.build import build_asserted
-from nanokg.pipeline import OntologyError, ValidationFailed, load_ontology
+from nanokg.pipeline import OntologyInputError, ValidationFailed, load_ontology
 from nanokg.records import load_curation
+from nanokg.store import reading
 from nanokg.validate import qc_violations, shacl_violations
 from nanokg.vocabulary import GRAPHS, NKG, VAL
 
@@ -21,8 +22,8 @@ DATA_GRAPHS = [GRAPHS[n] for n in ("asserted", "inferred", "provenance")]
 
 
 def dump(path: Path, graph: URIRef) -> list[str]:
-    store = ox.Store.read_only(str(path))
-    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(graph))).decode()
+    with reading(path) as store:
+        text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(graph))).decode()
     return sorted(text.splitlines())
 
 
@@ -48,8 +49,10 @@ def test_store_graph_sizes(store):
 def test_bad_turtle_is_reported_with_the_file(tmp_path):
     bad = tmp_path / "nanokg.ttl"
     bad.write_text("@prefix nkg: <https://w3id.org/nanokg/ontology#> .\nnkg:A a nkg:B \n", encoding="utf-8")
-    with pytest.raises(OntologyError, match=r"nanokg\.ttl: does not parse as Turtle"):
+    with pytest.raises(OntologyInputError, match=r"nanokg\.ttl:3: does not parse as Turtle: EOF found after object$"):
         load_ontology(bad)
+    with pytest.raises(OntologyInputError, match=r"missing\.ttl: no such file$"):
+        load_ontology(tmp_path / "missing.ttl")
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +106,12 @@ def test_qc_queries_pass_on_the_project(graphs):
     assert qc_violations(_qc_store(ontology, built.asserted, built.provenance), resources.ontology_dir() / "qc") == []
 
 
-def test_qc_queries_catch_missing_label_definition_evidence_and_duplicates(graphs):
+def test_qc_queries_catch_missing_label_definition_evidence_duplicates_and_undeclared_terms(graphs):
     ontology, built, _ = graphs
     bad_ontology = union(ontology)
     bad_ontology.add((URIRef("https://w3id.org/nanokg/ontology#Unlabelled"), RDF.type, OWL.Class))
+    # the data still use nkg:hasPayload; HermiT would quietly ignore it
+    bad_ontology.remove((NKG.hasPayload, None, None))
     bad_asserted = union(built.asserted)
     twin = URIRef("https://w3id.org/nanokg/product/doxil-twin")
     bad_asserted.add((twin, RDF.type, NKG.Nanomedicine))
@@ -119,9 +124,13 @@ def test_qc_queries_catch_missing_label_definition_evidence_and_duplicates(graph
         "missing-definition-violation.rq",
         "fact-without-evidence-violation.rq",
         "duplicate-product-name-violation.rq",
+        "undeclared-term-violation.rq",
     }
+    # every QC query is checked both ways: none on the project, some on this broken fixture
+    assert set(found) == {p.name for p in (resources.ontology_dir() / "qc").glob("*-violation.rq")}
     assert any("Unlabelled" in row for row in found["missing-label-violation.rq"].rows)
     assert any("doxil-twin" in row for row in found["fact-without-evidence-violation.rq"].rows)
+    assert [row.split()[0] for row in found["undeclared-term-violation.rq"].rows] == [f"<{NKG.hasPayload}>"]
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import filecmp
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -24,7 +25,7 @@ import yaml
 from nanokg import resources
 from nanokg.diff import diff_graphs
 from nanokg.pipeline import build_graph
-from nanokg.release import graph_version, open_release
+from nanokg.release import MANIFEST, graph_version, open_release
 from nanokg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,18 +211,24 @@ def test_release_date_from_changelog_or_source_date_epoch(built_store, tmp_path)
 
 
 @pytest.mark.slow
-def test_release_refuses_a_non_empty_directory_unless_forced(built_store, tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
+def test_release_replaces_a_release_only_when_forced_and_nothing_else_ever(release_dir, built_store, tmp_path):
+    out = Path(shutil.copytree(release_dir, tmp_path / "out"))
     (out / "keep.txt").write_text("mine")
-    line = one_error_line(nanokg("release", "--store", built_store, "--date", DATE, "--out", out))
-    assert "not empty" in line and "--force" in line
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    result = nanokg("release", "--store", built_store, "--date", DATE, "--out", out, "--force")
+    line = one_error_line(nanokg("release", "--store", built_store, "--date", "2026-12-01", "--out", out))
+    assert "not empty" in line and "holds a release" in line and "--force" in line
+    assert (out / "keep.txt").is_file()
+    result = nanokg("release", "--store", built_store, "--date", "2026-12-01", "--out", out, "--force")
     assert result.returncode == 0, result.stderr
-    assert not (out / "keep.txt").exists() and (out / "SHA256SUMS").is_file()
+    assert not (out / "keep.txt").exists() and json.loads((out / MANIFEST).read_text())["date"] == "2026-12-01"
     # nothing left beside it: the staging and old directories are gone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # a directory that is not a release is never replaced, --force or not
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    for force in ([], ["--force"]):
+        line = one_error_line(nanokg("release", "--store", built_store, "--date", DATE, "--out", mine, *force))
+        assert "is not a nanokg release" in line and [p.name for p in mine.iterdir()] == ["keep.txt"]
 
 
 # --- nanokg diff -----------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ SPARQL_XML = "{http://www.w3.org/2005/sparql-results#}"
 
 
 @pytest.fixture(scope="module")
-def server(built_store, tmp_path_factory):
+def server(built_store, federation_standin, tmp_path_factory):
+    # federation_standin sets $NANOKG_SERVICES before the server starts: SERVICE may call its mirrors only
     served = NanokgServer(built_store, tmp_path_factory.mktemp("serve"))
     try:
         yield served

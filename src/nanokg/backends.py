@@ -35,6 +35,12 @@ Virtuoso 7 (7.2.5, checked against a real server in tests/test_backends.py) diff
   query over every graph sees; narrowing the dataset with ``default-graph-uri`` makes it
   lose rows from path queries, so nothing is sent.
 
+Credentials for an endpoint come from netrc (``$NETRC``, else ``~/.netrc``) for its host, as
+``nanokg push`` finds them, or from ``user``/``password`` in Python; a URL with credentials
+in it (``http://user:password@host/...``) is refused (:class:`EndpointUsageError`), and
+error messages show an endpoint as scheme, host, port and path only (:func:`shown_url`), so
+neither a password nor a token in the query string reaches a terminal or a log.
+
 Its compiler also answers some standard constructs wrongly (computed booleans as
 integers, ``COALESCE`` over boolean expressions, ``+`` and zero-length ``*`` paths in
 ``OPTIONAL``/``EXISTS`` or beside other paths). That cannot be mended in the answer; the
@@ -46,26 +52,33 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import netrc
+import os
 import re
 import urllib.error
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from .errors import InputError
 from .results import Results, Term
 
 __all__ = [
     "Backend",
     "EmbeddedBackend",
     "EndpointError",
+    "EndpointUsageError",
     "NotSelectError",
     "QuerySyntaxError",
     "RdflibBackend",
     "RemoteBackend",
     "TruncatedResultsError",
+    "check_endpoint_url",
     "check_syntax",
+    "shown_url",
     "with_values",
 ]
 
@@ -101,6 +114,69 @@ class TruncatedResultsError(EndpointError):
     """The endpoint answered HTTP 200 with part of the result, and said so only in a header."""
 
 
+class EndpointUsageError(InputError, ValueError):
+    """The endpoint URL is unusable as given: not http(s), or with credentials in it (exit 2)."""
+
+
+#: where the credentials of an endpoint go (the URL may not hold them)
+CREDENTIALS_HINT = "put them in ~/.netrc (or $NETRC) for the endpoint's host, as for nanokg push"
+
+
+def shown_url(url: str) -> str:
+    """``url`` as messages may show it: scheme, host, port and path; no credentials, no query string.
+
+    Examples
+    --------
+    >>> shown_url("http://reader:secret@localhost:7878/query?token=secret#top")
+    'http://localhost:7878/query'
+    >>> shown_url("ftp://reader:secret@host/data")
+    'ftp://host/data'
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed IPv6 host: keep nothing after the scheme that may be a secret
+        return url.split("://", 1)[0] + "://..."
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def check_endpoint_url(url: str, option: str = "--endpoint") -> None:
+    """Refuse ``url`` unless it is an http(s) URL with a host and without credentials.
+
+    Raises
+    ------
+    EndpointUsageError
+        The message shows the URL without credentials (:func:`shown_url`).
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise EndpointUsageError(f"{option} {shown_url(url)!r}: not an http(s) URL")
+    if "@" in parts.netloc:
+        raise EndpointUsageError(
+            f"{option} {shown_url(url)}: credentials in the URL are refused (they end up in shell history "
+            f"and logs); {CREDENTIALS_HINT}"
+        )
+
+
+def _netrc_credentials(url: str) -> tuple[str, str] | None:
+    """The login and password netrc holds for ``url``'s host, as ``nanokg push`` reads them.
+
+    Only netrc, which names a host, and not push's environment variables: those would be
+    sent to whatever endpoint a query goes to.
+    """
+    try:
+        entry = netrc.netrc(os.environ.get("NETRC")).authenticators(urlsplit(url).hostname or "")
+    except (OSError, netrc.NetrcParseError):
+        return None
+    if entry is None:
+        return None
+    login, _account, password = entry
+    return login or "", password or ""
+
+
 def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] | None = None) -> None:
     r"""Parse ``text`` with Oxigraph's SPARQL parser (nothing is evaluated).
 
@@ -110,6 +186,8 @@ def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] |
     ------
     QuerySyntaxError
         With the line and column the parser reports.
+    nanokg.sparql_text.QueryTooComplexError
+        Before parsing, if the text is nested too deep for the parser's stack.
 
     Examples
     --------
@@ -118,6 +196,9 @@ def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] |
     ...
     nanokg.backends.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
     """
+    from .sparql_text import check_query_text
+
+    check_query_text(text, source)  # deep nesting would crash the parser below, not raise
     try:
         # parsing happens at the call; evaluation only when the iterator is consumed
         ox.Store().query(text, prefixes=dict(prefixes) if prefixes else None)
@@ -323,6 +404,8 @@ def _refusal(exc: Exception) -> str:
     >>> _refusal(QueryBadFormed(b"Virtuoso 37000 Error SP030: bad syntax\n\nSPARQL query:\nSELECT"))
     'QueryBadFormed: Virtuoso 37000 Error SP030: bad syntax'
     """
+    from SPARQLWrapper.SPARQLExceptions import Unauthorized
+
     kind, _, response = str(exc).partition("Response:\n")
     try:
         said = ast.literal_eval(response).decode("utf-8", "replace") if response else ""
@@ -330,7 +413,10 @@ def _refusal(exc: Exception) -> str:
         said = response
     # Virtuoso echoes the whole query after its message: keep the message
     said = said.split("\n\nSPARQL query:", 1)[0]
-    return f"{type(exc).__name__}: {' '.join((said or kind).split())[:300]}"
+    message = f"{type(exc).__name__}: {' '.join((said or kind).split())[:300]}"
+    if isinstance(exc, Unauthorized):
+        message += f" (the endpoint wants credentials: {CREDENTIALS_HINT})"
+    return message
 
 
 class RemoteBackend(Backend):
@@ -346,10 +432,13 @@ class RemoteBackend(Backend):
     timeout
         Seconds to wait for an answer.
     user, password
-        HTTP credentials, if the endpoint wants them.
+        HTTP credentials (Basic), if the endpoint wants them; by default those netrc
+        holds for the endpoint's host, if any. Never in ``url``.
 
     Raises
     ------
+    EndpointUsageError
+        From the constructor: ``url`` is not http(s), or holds credentials.
     TruncatedResultsError
         From :meth:`select` and :meth:`ask`, when the endpoint says it cut the answer
         (``X-SPARQL-MaxRows`` and as many rows, or Virtuoso's ``X-SQL-State: S1TAT``).
@@ -358,13 +447,15 @@ class RemoteBackend(Backend):
     def __init__(self, url: str, *, timeout: float = 60, user: str | None = None, password: str | None = None):
         from SPARQLWrapper import SPARQLWrapper
 
-        if not re.match(r"https?://", url):
-            raise EndpointError(f"--endpoint {url!r}: not an http(s) URL")
+        check_endpoint_url(url)
         self.url = url
+        #: how messages name the endpoint (no query string: it may hold a token)
+        self.shown = shown_url(url)
         self._wrapper = SPARQLWrapper(url)
         self._wrapper.setTimeout(int(timeout))
-        if user is not None:
-            self._wrapper.setCredentials(user, password or "")
+        credentials = (user, password or "") if user is not None else _netrc_credentials(url)
+        if credentials is not None:
+            self._wrapper.setCredentials(*credentials)
 
     def _run(self, text: str, form: str) -> tuple[dict, Mapping[str, str]]:
         from SPARQLWrapper import JSON, POST, URLENCODED
@@ -383,15 +474,15 @@ class RemoteBackend(Backend):
             headers = response.headers
             document = json.loads(response.read().decode("utf-8"))
         except SPARQLWrapperException as exc:
-            raise EndpointError(f"{self.url}: {_refusal(exc)}") from None
+            raise EndpointError(f"{self.shown}: {_refusal(exc)}") from None
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise EndpointError(f"{self.url}: cannot reach the endpoint ({reason})") from None
+            raise EndpointError(f"{self.shown}: cannot reach the endpoint ({reason})") from None
         except json.JSONDecodeError:
-            raise EndpointError(f"{self.url}: the answer is not SPARQL JSON results") from None
+            raise EndpointError(f"{self.shown}: the answer is not SPARQL JSON results") from None
         if headers.get("X-SQL-State") == _PARTIAL_STATE:
             raise TruncatedResultsError(
-                f"{self.url}: the endpoint stopped the query at its time limit and returned incomplete "
+                f"{self.shown}: the endpoint stopped the query at its time limit and returned incomplete "
                 f"results (X-SQL-State: {_PARTIAL_STATE}); narrow the query or raise the endpoint's timeout"
             )
         return document, headers
@@ -405,7 +496,7 @@ class RemoteBackend(Backend):
         limit = headers.get(MAX_ROWS_HEADER)
         if limit is not None and limit.strip().isdigit() and len(rows) >= int(limit):
             raise TruncatedResultsError(
-                f"{self.url}: the endpoint returned {len(rows)} rows, its row limit ({MAX_ROWS_HEADER}: "
+                f"{self.shown}: the endpoint returned {len(rows)} rows, its row limit ({MAX_ROWS_HEADER}: "
                 f"{limit.strip()}), so the result may be cut; raise the limit (Virtuoso: [SPARQL] "
                 "ResultSetMaxRows in virtuoso.ini) or narrow the query"
             )

@@ -28,9 +28,18 @@ import pyoxigraph as ox
 import yaml
 
 from . import resources
+from .errors import InputError
 from .vocabulary import PREFIXES, compact_iri
 
-__all__ = ["Catalogue", "CatalogueError", "Param", "ParameterValueError", "QueryNotFoundError", "QuerySpec"]
+__all__ = [
+    "Catalogue",
+    "CatalogueError",
+    "Param",
+    "ParameterClassError",
+    "ParameterValueError",
+    "QueryNotFoundError",
+    "QuerySpec",
+]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # grlc's placeholder grammar (src/gquery.py get_parameters), anchored at a word end
@@ -55,6 +64,14 @@ class CatalogueError(ValueError):
 
 class ParameterValueError(ValueError):
     """A parameter is unknown, missing, or its value does not fit its type."""
+
+
+class ParameterClassError(ParameterValueError, InputError):
+    """An entity parameter's value names entities, but none of the parameter's class (exit 2).
+
+    The message names the parameter, the value, the class it takes and the classes of
+    what the value does name.
+    """
 
 
 @dataclass(frozen=True)
@@ -143,11 +160,28 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+#: how deep a query header may nest (parameters: a mapping of mappings of lists, 4 levels)
+_MAX_HEADER_DEPTH = 16
+
+
 def _header(path: Path, text: str) -> dict[str, Any]:
     lines = text.split("\n")
     header_lines = [line[2:] for line in lines if line.startswith("#+")]
+    source = "\n".join(header_lines)
     try:
-        header = yaml.safe_load("\n".join(header_lines)) if header_lines else {}
+        # a header is a few flat keys: refuse anchors/aliases (an alias bomb) and deep nesting
+        # (PyYAML's composer recurses per level) before building anything
+        depth = 0
+        for event in yaml.parse(source) if header_lines else ():
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise CatalogueError(f"{path}:1: header must not use YAML anchors or aliases")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_HEADER_DEPTH:
+                    raise CatalogueError(f"{path}:1: header is nested deeper than {_MAX_HEADER_DEPTH} levels")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        header = yaml.safe_load(source) if header_lines else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # map the YAML line back to the file line

@@ -31,6 +31,10 @@ MULTI_VALUED = {"aliases", "payloads", "targets", "ligands", "indications", "out
 
 def _fail(lines: list[str], code: int = 1) -> None:
     for line in lines:
+        # a message may carry the prefix already (a wrapped or quoted nanokg error): print it once
+        line = str(line)
+        while line.startswith("nanokg: "):
+            line = line.removeprefix("nanokg: ").removeprefix("error: ")
         click.echo(f"nanokg: error: {line}", err=True)
     sys.exit(code)
 
@@ -167,7 +171,8 @@ endpoint_option = click.option(
     "--endpoint",
     metavar="URL",
     default=None,
-    help="Query this SPARQL 1.1 endpoint instead of the embedded store (its default graph must be the union).",
+    help="Query this SPARQL 1.1 endpoint instead of the embedded store (its default graph must be the union). "
+    "Credentials: ~/.netrc for its host, never in the URL.",
 )
 RESULT_FORMATS = click.Choice(["table", "csv", "tsv", "json"])
 
@@ -231,7 +236,12 @@ def main() -> None:
               help="Source documents to check quotes against (default: ../shared/seeds or $NANOKG_SEEDS).")  # fmt: skip
 @_handles_errors
 def build(store_path, data_dir, ontology_dir, seeds_dir) -> None:
-    """Build the graph: validate data, reason with HermiT, check SHACL and QC, store it."""
+    """Build the graph: validate data, reason with HermiT, check SHACL and QC, store it.
+
+    --store must be a nanokg store (its imports are kept) or a new or empty directory;
+    anything else is refused before any work. One command writes a store at a time: a
+    load or unload started during the build fails at once, as does a build during a load.
+    """
     from .pipeline import build_graph
 
     report = build_graph(data_dir, ontology_dir, store_path, seeds_dir)
@@ -485,22 +495,44 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     show_default=True,
     help="Seconds allowed per request.",
 )
+@click.option(
+    "--allow-graph-overwrite",
+    is_flag=True,
+    help="Let --graph be one of nanokg's own graph IRIs (https://w3id.org/nanokg/graph/...) while other graphs "
+    "go into it, replacing that graph in the store (refused otherwise).",
+)
+@click.option(
+    "--cleanup",
+    is_flag=True,
+    help="Write nothing: drop the staging graphs a killed push left beside the targets that --graphs/--graph "
+    "name, and say how many.",
+)
 @store_option
 @_handles_errors
 def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, profile, chunk_size, retries, timeout,
-         store_path) -> None:  # fmt: skip
+         allow_graph_overwrite, cleanup, store_path) -> None:  # fmt: skip
     """Replace the graph's named graphs in a SPARQL 1.1 store, staged and then swapped.
 
     Credentials: $NANOKG_PUSH_USER and $NANOKG_PUSH_PASSWORD, else ~/.netrc for the host.
-    Each graph is written into a staging graph, counted, and moved over its target in one
-    Update request; a failure before that leaves the store's previous graphs in place.
+    Each graph is written into a staging graph named after its target, counted, and moved
+    over its target in one Update request; a failure before that leaves the store's
+    previous graphs in place and drops the staging graphs. Ctrl-C or SIGTERM acts once the
+    request under way is answered: before the swap it drops the staging graphs too, and
+    the push exits with 130 (SIGINT) or 143 (SIGTERM); a second Ctrl-C stops at once. A
+    push starts by dropping the staging graphs a killed push left; --cleanup drops them
+    without pushing.
     """
     from .push import push as push_graphs
     from .push import store_targets
-    from .store import open_store
 
     names = [name.strip() for name in graphs.split(",") if name.strip()] if graphs else None
-    targets = store_targets(open_store(store_path), names, into)
+    if cleanup:
+        _push_cleanup(endpoint, update_endpoint, names, into, profile, retries, timeout)
+        return
+
+    from .store import open_store
+
+    targets = store_targets(open_store(store_path), names, into, allow_graph_overwrite=allow_graph_overwrite)
     total = sum(len(target.triples) for target in targets)
     bar = click.progressbar(length=total, label="pushing", file=sys.stderr, show_pos=True)
     started = False
@@ -525,10 +557,13 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
             retries=retries,
             timeout=timeout,
             progress=advance,
+            handle_signals=True,
         )
     finally:
         if started:
             bar.__exit__(None, None, None)
+    if report.stale:
+        click.echo(f"nanokg: note: dropped {_graphs(len(report.stale))} a killed push had left", err=True)
     for graph, count in report.graphs.items():
         click.echo(f"{graph}\t{count} triples")
     click.echo(
@@ -536,6 +571,29 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
         f"{report.retries} retries, {report.seconds:.1f} s",
         err=True,
     )
+
+
+def _push_cleanup(endpoint, update_endpoint, names, into, profile, retries, timeout) -> None:
+    """``nanokg push --cleanup``: the dropped staging graphs on stdout, how many on stderr."""
+    from .push import cleanup, target_graphs
+
+    # the targets' IRIs only: no built store needed, and no overwrite to refuse (nothing is written)
+    plan = target_graphs(names, into, allow_graph_overwrite=True)
+    report = cleanup(
+        list(plan),
+        endpoint,
+        update_endpoint=update_endpoint,
+        profile=None if profile == "auto" else profile,
+        retries=retries,
+        timeout=timeout,
+    )
+    for graph in report.dropped:
+        click.echo(f"{graph}\tdropped")
+    click.echo(f"dropped {_graphs(len(report.dropped))} from {report.endpoint} ({report.profile})", err=True)
+
+
+def _graphs(count: int) -> str:
+    return f"{count} staging graph{'' if count == 1 else 's'}"
 
 
 @main.command("export")
@@ -624,11 +682,40 @@ def export_(fmt, out, graphs, store_path) -> None:
     metavar="ORIGIN",
     help="An origin browsers may query from (repeat for several; default: every origin).",
 )
+@click.option(
+    "--worker-memory",
+    type=click.IntRange(min=0),
+    default=1024,
+    show_default=True,
+    metavar="MIB",
+    help="Memory (MiB) a worker may use (heap and anonymous mappings); a query that needs more gets 503 "
+    "and its worker is replaced. 0: no cap.",
+)
+@click.option(
+    "--allow-service",
+    "allow_services",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint queries may call with SERVICE (repeat for several). Others are refused with 400, "
+    "except the mirrors of $NANOKG_SERVICES.",
+)
+@click.option(
+    "--client-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds a client has to send a request's headers (from connecting, or from its last answer), "
+    "and as long for its body; then the connection is closed (a late body: 408).",
+)
 @_handles_errors
-def serve(host, port, store_path, timeout, max_rows, workers, cors_origins) -> None:
+def serve(host, port, store_path, timeout, max_rows, workers, cors_origins, worker_memory, allow_services,
+          client_timeout) -> None:  # fmt: skip
     """Serve the graph read-only: a SPARQL 1.1 endpoint at /sparql and a query page at /.
 
-    Updates are refused; the default graph is the union of the named graphs. Stop with Ctrl-C.
+    Updates are refused; the default graph is the union of the named graphs. Queries nested
+    deeper than 128 levels are refused, and SERVICE calls only the endpoints allowed. Stop
+    with Ctrl-C.
     """
     from .serve import serve as run_server
 
@@ -645,6 +732,9 @@ def serve(host, port, store_path, timeout, max_rows, workers, cors_origins) -> N
         max_rows=max_rows,
         workers=workers,
         cors_origins=cors_origins or ("*",),
+        worker_memory=worker_memory,
+        allow_services=allow_services,
+        client_timeout=client_timeout,
     )
 
 
@@ -672,35 +762,35 @@ def serve(host, port, store_path, timeout, max_rows, workers, cors_origins) -> N
               help="Release date (default: $SOURCE_DATE_EPOCH, else the version's date in CHANGELOG.md).")  # fmt: skip
 @click.option("--changelog", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="CHANGELOG to read the release date from (default: the project's CHANGELOG.md).")  # fmt: skip
-@click.option("--force", is_flag=True, help="Replace a non-empty --out directory.")
+@click.option("--force", is_flag=True, help="Replace the release in --out (never a directory that is not a release).")
 @_handles_errors
 def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog, force) -> None:
     """Write a release: every export format, a VoID/DCAT description, a manifest and SHA256SUMS.
 
-    Builds the graph afresh from --data and --ontology into a temporary store (or takes
-    --store as it is). The same inputs and date give the same bytes; check a release with
-    `sha256sum -c SHA256SUMS` in its directory.
+    Builds the graph afresh from --data and --ontology in memory (or takes --store as it
+    is). The same inputs and date give the same bytes; check a release with
+    `sha256sum -c SHA256SUMS` in its directory. --force replaces a release, never a
+    directory that is not one.
 
     \b
     Examples:
       nanokg release --out dist/nanokg-0.1.0
       nanokg release --store ~/.local/share/nanokg/store --date 2026-11-24 --out dist/nanokg-0.1.0
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    import tempfile
-
     from .release import _check_out, write_release
-    from .store import open_store
 
     _check_out(out.absolute(), force)  # before a build that takes seconds
-    with tempfile.TemporaryDirectory(prefix="nanokg-release-") as scratch:
-        if store_path is None:
-            from .pipeline import build_graph
+    if store_path is None:
+        from .pipeline import build_dataset
 
-            report = build_graph(data_dir, ontology_dir, Path(scratch) / "store", seeds_dir)
-            for note in report.notes:
-                click.echo(f"nanokg: note: {note}", err=True)
-            store_path = report.store
-        written = write_release(open_store(store_path), out, date, changelog=changelog, force=force)
+        report, store = build_dataset(data_dir, ontology_dir, seeds_dir)  # in memory: nothing to clean up
+        for note in report.notes:
+            click.echo(f"nanokg: note: {note}", err=True)
+    else:
+        from .store import open_store
+
+        store = open_store(store_path)
+    written = write_release(store, out, date, changelog=changelog, force=force)
     for name, info in written.files.items():
         click.echo(f"{info['sha256']}  {name}  ({info['bytes']} bytes, {info['statements']} statements)")
     graphs = ", ".join(f"{name} {n}" for name, n in written.graphs.items())

@@ -32,20 +32,24 @@ Names
     computed string is a new term for Oxigraph.
 
 All or nothing, per file
-    Oxigraph's bulk loader writes sorted files and ingests them into the store only when
-    the whole input has parsed, so a malformed file adds nothing (checked by the tests:
-    counts before == after) and is reported as ``FILE:LINE:COLUMN: message``. A quads
-    file is read once before loading to learn its graph names (and check its syntax), so
-    that a refused graph fails before anything is written. Files are loaded one after
-    the other: when the third of three files fails, the first two stay loaded, complete
-    and recorded, and the error says so.
+    Each file is loaded into a new generation of the store (a copy of the active one by
+    hard links, see :mod:`nanokg.store`), with its name keys and its record, and that
+    generation replaces the store only when all of it is there: a malformed or truncated
+    file (reported as ``FILE:LINE:COLUMN: message``, or ``FILE: message``), an interrupt
+    or a crash at any point leaves the store as it was, and the data of a load never
+    appear without their record. A quads file is read once before loading to learn its
+    graph names (and check its syntax), so that a refused graph fails before anything is
+    written. Files are loaded one after the other: when the third of three files fails,
+    the first two stay loaded, complete and recorded, and the error says so. The store's
+    writer lock is held throughout: another build, load or unload fails at once.
 
 Speed
     No Python loop over triples on the way in: files go to ``Store.bulk_load`` (a path
     for plain files, so Oxigraph parses N-Triples and N-Quads in parallel; a gzip stream
     otherwise); graph names of quads files are collected by ``collections.Counter`` over
-    the parser, in C. The store is compacted (``Store.optimize``) after the load, since a
-    freshly bulk-loaded store scans several times slower (see docs/performance.md). The
+    the parser, in C. The store is compacted (``Store.optimize``, into one more
+    generation) after the load, since a freshly bulk-loaded store scans several times
+    slower (see docs/performance.md). The
     one exception is ``graph`` given for a quads file: every quad is re-addressed to that
     graph in a Python generator (about one microsecond per quad).
 """
@@ -61,6 +65,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -69,8 +74,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from . import faults
 from .names import name_key
-from .store import default_store_path, open_writable, staging_beside, swap_in
+from .store import writing
 from .vocabulary import BASE, GRAPHS
 
 __all__ = [
@@ -103,6 +109,12 @@ _RESERVED = f"{BASE}graph/"
 #: unload copies what stays into a new store, rather than deleting, when the import is
 #: larger than this share of what stays (deleting a quad costs ~30x copying one)
 COPY_FACTOR = 0.05
+
+#: where ``$NANOKG_FAULT`` may stop a load: after a file's data, before its names and record
+#: (with the steps of every commit of a generation, :data:`nanokg.store.COMMIT_STEPS`)
+(DATA_WRITTEN,) = faults.steps("load", "data-written")
+#: what a truncated or corrupt gzip file raises while it is read
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 #: ``--format`` names (the same as ``nanokg export``) and the RDF formats they stand for
 FORMATS = {
@@ -374,6 +386,13 @@ def _index_names(store: ox.Store, graph: str) -> None:
     )
 
 
+def _unreadable(path: Path, exc: BaseException) -> LoadError:
+    """``FILE: message`` for a file that cannot be read to its end (a truncated gzip file, say)."""
+    what = "not a complete gzip file" if isinstance(exc, _GZIP_ERRORS) else "cannot be read"
+    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return LoadError(f"{path}: {what}: {detail} (nothing of this file was loaded)")
+
+
 def _dataset_graphs(path: Path, fmt: ox.RdfFormat, gz: bool) -> collections.Counter:
     """Statements per graph name of a quads file (and its syntax checked), counted in C."""
     stream = gzip.open(path, "rb") if gz else None
@@ -382,6 +401,8 @@ def _dataset_graphs(path: Path, fmt: ox.RdfFormat, gz: bool) -> collections.Coun
         return collections.Counter(map(attrgetter("graph_name"), parser))
     except SyntaxError as exc:
         raise _syntax_error(path, exc) from None
+    except _GZIP_ERRORS as exc:
+        raise _unreadable(path, exc) from None
     finally:
         if stream is not None:
             stream.close()
@@ -424,9 +445,10 @@ def load(
     LoadUsageError
         A file is missing or of unknown format, or a target graph is refused.
     LoadError
-        A file does not parse (``FILE:LINE:COLUMN: message``); the files before it stay loaded.
+        A file does not parse (``FILE:LINE:COLUMN: message``) or cannot be read to its end
+        (a truncated gzip file); the files before it stay loaded.
     nanokg.store.StoreMissingError, nanokg.store.StoreBusyError
-        No built store, or another process writes to it.
+        No built store, or another command writes to it.
     """
     paths = [Path(f) for f in files]
     if not paths:
@@ -438,24 +460,28 @@ def load(
     target = _check_target(graph, "--graph") if graph is not None else None
     report = LoadReport()
     timings = report.timings
-    store = open_writable(store_path)
-    wrote = False
-    for path, rdf_format in zip(paths, formats, strict=True):
-        started = time.perf_counter()
-        try:
-            written = _load_one(store, path, rdf_format, target, progress, report, names)
-        except LoadError as exc:
-            if report.loaded:
-                names = ", ".join(sorted({r.file for r in report.loaded}))
-                raise LoadError(f"{exc} (loaded before it, and kept: {names})") from None
-            raise
-        timings[str(path)] = round(time.perf_counter() - started, 3)
-        wrote = wrote or written
-    if wrote and optimize:
-        started = time.perf_counter()
-        store.optimize()
-        timings["optimize"] = round(time.perf_counter() - started, 3)
-    store.flush()
+    with writing(store_path, operation="load") as writer:
+        wrote = False
+        for path, rdf_format in zip(paths, formats, strict=True):
+            started = time.perf_counter()
+            try:
+                # one generation per file: each file all or nothing, with its names and record
+                with writer.new_generation(copy=True) as generation:
+                    if _load_one(generation.store, path, rdf_format, target, progress, report, names):
+                        wrote = True
+                    else:
+                        generation.abandon()  # the same content is there already
+            except LoadError as exc:
+                if report.loaded:
+                    kept = ", ".join(sorted({r.file for r in report.loaded}))
+                    raise LoadError(f"{exc} (loaded before it, and kept: {kept})") from None
+                raise
+            timings[str(path)] = round(time.perf_counter() - started, 3)
+        if wrote and optimize:
+            started = time.perf_counter()
+            with writer.new_generation(copy=True) as generation:
+                generation.store.optimize()
+            timings["optimize"] = round(time.perf_counter() - started, 3)
     return report
 
 
@@ -468,9 +494,12 @@ def _load_one(
     report: LoadReport,
     names: bool = True,
 ) -> bool:
-    """Load one file; False when its content was already there."""
-    gz = _is_gzip(path)
-    sha = _sha256(path)
+    """Load one file into ``store``; False when its content was already there."""
+    try:
+        gz = _is_gzip(path)
+        sha = _sha256(path)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
     default = target or _check_target(default_graph(path), str(path))
     if rdf_format.supports_datasets and target is None:
         graphs = set()
@@ -516,7 +545,10 @@ def _load_one(
                 store.bulk_load(path=str(path), format=rdf_format, to_graph=default)
     except SyntaxError as exc:
         raise _syntax_error(path, exc) from None
+    except _GZIP_ERRORS as exc:
+        raise _unreadable(path, exc) from None
     report_bytes(size)
+    faults.checkpoint(DATA_WRITTEN)
 
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     records = []
@@ -538,41 +570,48 @@ def _load_one(
 def unload(graph: str, store_path: Path | None = None) -> list[ImportRecord]:
     """Remove an imported graph, its lookup keys and its records; returns the records removed.
 
+    The store without them is a new generation (see :mod:`nanokg.store`) that replaces the
+    store only when complete, under the store's writer lock.
+
     Raises
     ------
     ImportNotFoundError
         No import is recorded under ``graph``.
+    nanokg.store.StoreMissingError, nanokg.store.StoreBusyError
+        No built store, or another command writes to it.
     """
     _check_target(graph, "--graph")
-    store = open_writable(store_path)
-    records = [r for r in list_imports(store) if r.graph == graph]
-    if not records:
-        known = sorted({r.graph for r in list_imports(store)})
-        hint = f"; imported graphs: {', '.join(known)}" if known else "; nothing was imported"
-        raise ImportNotFoundError(f"--graph {graph}: no import recorded under this graph{hint}")
-    forget = (
-        f"DELETE {{ GRAPH <{IMPORTS_GRAPH}> {{ ?r ?p ?o }} }}"
-        f" WHERE {{ GRAPH <{IMPORTS_GRAPH}> {{ ?r <{_SD}name> <{graph}> ; ?p ?o }} }}"
-    )
-    gone = [graph, lookup_graph_of(graph)]
-    removed = sum(_count(store, g) for g in gone)
-    kept = [g for g in store.named_graphs() if g.value not in gone]
-    kept_quads = sum(_count(store, g.value) for g in kept)
-    if removed <= COPY_FACTOR * kept_quads:
-        store.update(f"DROP SILENT GRAPH <{gone[0]}> ; DROP SILENT GRAPH <{gone[1]}> ; {forget}")
-        store.flush()
-        return records
-    # Oxigraph deletes quad by quad in one transaction (hundreds of microseconds each):
-    # for a big import it is cheaper to copy what stays into a new store and swap it in
-    path = Path(store_path) if store_path is not None else default_store_path()
-    with staging_beside(path, "unloading") as staging:
-        copy = ox.Store(str(staging))
-        # blank-node ids are kept: quads go across as terms, not through a parser
-        copy.bulk_extend(itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g) for g in kept))
-        copy.update(forget)
-        copy.optimize()
-        del copy, store  # before the swap (see nanokg.store.swap_in)
-        swap_in(path, staging)
+    with writing(store_path, operation="unload") as writer:
+        current = writer.current()
+        imports = list_imports(current)
+        records = [r for r in imports if r.graph == graph]
+        if not records:
+            known = sorted({r.graph for r in imports})
+            hint = f"; imported graphs: {', '.join(known)}" if known else "; nothing was imported"
+            raise ImportNotFoundError(f"--graph {graph}: no import recorded under this graph{hint}")
+        forget = (
+            f"DELETE {{ GRAPH <{IMPORTS_GRAPH}> {{ ?r ?p ?o }} }}"
+            f" WHERE {{ GRAPH <{IMPORTS_GRAPH}> {{ ?r <{_SD}name> <{graph}> ; ?p ?o }} }}"
+        )
+        gone = [graph, lookup_graph_of(graph)]
+        removed = sum(_count(current, g) for g in gone)
+        kept = [g for g in current.named_graphs() if g.value not in gone]
+        kept_quads = sum(_count(current, g.value) for g in kept)
+        if removed <= COPY_FACTOR * kept_quads:
+            del current
+            with writer.new_generation(copy=True) as generation:
+                generation.store.update(f"DROP SILENT GRAPH <{gone[0]}> ; DROP SILENT GRAPH <{gone[1]}> ; {forget}")
+            return records
+        # Oxigraph deletes quad by quad in one transaction (hundreds of microseconds each):
+        # for a big import it is cheaper to copy what stays into a new generation
+        with writer.new_generation(copy=False) as generation:
+            # blank-node ids are kept: quads go across as terms, not through a parser
+            generation.store.bulk_extend(
+                itertools.chain.from_iterable(current.quads_for_pattern(None, None, None, g) for g in kept)
+            )
+            del current  # the old generation is removed right after the swap
+            generation.store.update(forget)
+            generation.store.optimize()
     return records
 
 

@@ -33,7 +33,16 @@ from .vocabulary import BASE, NKG, PREFIXES, compact_iri
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["LABEL_PREDICATES", "Match", "expand_curie", "lookup_graph", "name_key", "resolve"]
+__all__ = [
+    "LABEL_PREDICATES",
+    "Match",
+    "classes_of",
+    "expand_curie",
+    "lookup_graph",
+    "name_key",
+    "resolve",
+    "what_it_names",
+]
 
 #: predicates whose literal values name their subject
 LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
@@ -147,6 +156,28 @@ SELECT DISTINCT ?entity ?name ?exact WHERE {
 """
 
 _MENTIONED = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
+# the class test of _FIND_IN_CLASS, for an entity named by its IRI
+_IN_CLASS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+ASK {
+  { ?entity a ?any } UNION { ?entity rdfs:subClassOf ?any }
+  FILTER(?entity = ?class
+         || EXISTS { ?entity rdfs:subClassOf*/rdfs:subClassOf ?class }
+         || EXISTS { ?entity a ?type .
+                     FILTER(?type = ?class || EXISTS { ?type rdfs:subClassOf*/rdfs:subClassOf ?class }) })
+}
+"""
+# the types of an entity, whether only inferred, and their superclasses (to keep the most specific)
+_TYPES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?type ?graph ?super WHERE {
+  GRAPH ?graph { ?entity a ?type }
+  FILTER(isIRI(?type))
+  OPTIONAL { ?type rdfs:subClassOf+ ?super }
+}
+"""
+# owl:NamedIndividual and owl:Thing say nothing of what an entity is
+_UNINFORMATIVE = {"http://www.w3.org/2002/07/owl#NamedIndividual", "http://www.w3.org/2002/07/owl#Thing"}
 _LABEL_OF = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?name WHERE { ?entity rdfs:label ?name }
@@ -207,8 +238,8 @@ def _mapped(backend: Backend, iri: str, cls: str | None) -> list[Match] | None:
 def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
     """The entities ``name`` denotes: by IRI, CURIE, or a label or synonym matched on its key.
 
-    ``cls`` keeps only instances or subclasses of that class. An IRI or CURIE
-    resolves only when the graph mentions it.
+    ``cls`` keeps only instances or subclasses of that class (or the class itself),
+    however the entity is named. An IRI or CURIE resolves only when the graph mentions it.
     """
     iri = expand_curie(name)
     if iri is None and looks_like_curie(name):
@@ -234,10 +265,65 @@ def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
         except ValueError:
             node = None
         if node is not None and backend.ask(_MENTIONED, {"entity": node}):
+            if cls is not None and not backend.ask(_IN_CLASS, {"entity": node, "class": ox.NamedNode(cls)}):
+                return []  # the IRI names an entity, of another class
             return _matches((iri, name) for (name,) in backend.select(_LABEL_OF, {"entity": node}).rows) or [
                 Match(iri, None)
             ]
     return _by_key(backend, name, cls)
+
+
+def classes_of(backend: Backend, iri: str) -> list[str]:
+    """The most specific classes ``iri`` is an instance of, as curated where it has curated types.
+
+    Types stated outside the inferred graph are what the curator (or the ontology) said;
+    the reasoner's defined classes are shown only for an entity with no other type. A type
+    that is a superclass of another is left out, and so are ``owl:NamedIndividual`` and
+    ``owl:Thing``. (For messages: Virtuoso may answer the ``+`` path in ``OPTIONAL``
+    incompletely, which would keep a superclass in the list, nothing worse.)
+
+    Examples
+    --------
+    >>> from nanokg.backends import open_embedded
+    >>> classes_of(open_embedded(STORE), "https://w3id.org/nanokg/drug/doxorubicin")
+    ['https://w3id.org/nanokg/ontology#SmallMoleculeDrug']
+    """
+    from .vocabulary import GRAPHS
+
+    supers: dict[str, set[str]] = {}
+    curated: set[str] = set()
+    for kind, graph, parent in backend.select(_TYPES, {"entity": ox.NamedNode(iri)}).rows:
+        if kind in _UNINFORMATIVE:
+            continue
+        supers.setdefault(kind, set())
+        if parent is not None:
+            supers[kind].add(str(parent))
+        if str(graph) != str(GRAPHS["inferred"]):
+            curated.add(kind)
+    types = curated or set(supers)
+    return sorted(t for t in types if not any(t in supers[o] for o in types if o != t))
+
+
+def what_it_names(backend: Backend, name: str, limit: int = 3) -> str:
+    """What ``name`` denotes in any class, for a message: ``drug:doxorubicin is of class nkg:SmallMoleculeDrug``.
+
+    Empty when it denotes nothing. Said when a name resolved to nothing within a class,
+    so that the user learns what it names instead.
+
+    Examples
+    --------
+    >>> from nanokg.backends import open_embedded
+    >>> what_it_names(open_embedded(STORE), "drug:doxorubicin")
+    'drug:doxorubicin is of class nkg:SmallMoleculeDrug'
+    """
+    matches = resolve(backend, name)
+    said = []
+    for match in matches[:limit]:
+        classes = ", ".join(compact_iri(c) for c in classes_of(backend, match.iri))
+        said.append(f"{compact_iri(match.iri)} is of " + (f"class {classes}" if classes else "no class"))
+    if len(matches) > limit:
+        said.append(f"and {len(matches) - limit} more")
+    return "; ".join(said)
 
 
 def _by_key(backend: Backend, name: str, cls: str | None) -> list[Match]:

@@ -1,7 +1,13 @@
 """The build pipeline: data + ontology -> asserted -> inferred -> validated -> store.
 
 Each step fails with an error that names what is wrong; the store is replaced only when
-every step has passed.
+every step has passed. :func:`build_graph` holds the store's writer lock from its first
+step (:func:`nanokg.store.writing`): it checks first that ``--store`` is a nanokg store or
+an empty or missing directory (and refuses anything else, before any work), and a load or
+unload started during the build fails at once rather than making the build fail at its
+end. The graphs are written as a new generation of the store that replaces the old one
+only when complete (see :mod:`nanokg.store`). :func:`build_dataset` does every step but
+the store, in memory (``nanokg release`` builds so, with nothing on disk to clean up).
 """
 
 from __future__ import annotations
@@ -10,24 +16,38 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from . import resources
 from .build import build_asserted
+from .errors import InputError
 from .names import lookup_graph
 from .query_examples import catalogue_graph
 from .reason import infer
 from .records import DataErrors, load_curation, verify_quotes
-from .store import default_store_path, in_memory, write_store
+from .store import default_store_path, in_memory, write_curated, writing
 from .validate import qc_violations, shacl_violations
 from .vocabulary import GRAPHS
 
-__all__ = ["BuildReport", "OntologyError", "ValidationFailed", "build_graph", "load_ontology"]
+__all__ = [
+    "BuildReport",
+    "OntologyError",
+    "OntologyInputError",
+    "ValidationFailed",
+    "build_dataset",
+    "build_graph",
+    "load_ontology",
+]
 
 
 class OntologyError(ValueError):
-    """The ontology or shapes file does not parse."""
+    """The ontology is not usable (kept for callers; a file that does not parse is an :class:`OntologyInputError`)."""
+
+
+class OntologyInputError(InputError, ValueError):
+    """The ontology or shapes file is missing or does not parse as Turtle (exit 2): ``FILE:LINE:COLUMN: message``."""
 
 
 class ValidationFailed(ValueError):
@@ -42,7 +62,8 @@ class ValidationFailed(ValueError):
 class BuildReport:
     """What a build did: triples per graph, where it wrote, and how long each step took."""
 
-    store: Path
+    #: where the graph was written (``None``: kept in memory, :func:`build_dataset`)
+    store: Path | None
     triples: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -50,14 +71,42 @@ class BuildReport:
     java: str = ""
 
 
+def _turtle_error(path: Path, exc: Exception) -> OntologyInputError:
+    """One line for rdflib's parse error: ``FILE:LINE:COLUMN: does not parse as Turtle: why``.
+
+    rdflib's ``BadSyntax`` message quotes the document as Python byte strings over several
+    lines; its attributes give the line (``lines``, from 0), the offset (``_i``) and the reason.
+    """
+    why = getattr(exc, "_why", None)
+    line = getattr(exc, "lines", None)
+    if isinstance(why, str) and isinstance(line, int):
+        where = f"{path}:{line + 1}"
+        text, offset = getattr(exc, "_str", None), getattr(exc, "_i", -1)
+        if isinstance(text, bytes) and isinstance(offset, int) and 0 <= offset <= len(text):
+            column = offset - text.rfind(b"\n", 0, offset)  # from 1, also on the first line (rfind: -1)
+            where += f":{column}"
+        return OntologyInputError(f"{where}: does not parse as Turtle: {' '.join(why.split())}")
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return OntologyInputError(f"{path}: does not parse as Turtle: {detail}")
+
+
 def load_ontology(path: Path) -> Graph:
-    """Parse a Turtle file; blank nodes get canonical ids so rebuilds give the same triples."""
+    """Parse a Turtle file; blank nodes get canonical ids so rebuilds give the same triples.
+
+    Raises
+    ------
+    OntologyInputError
+        The file is missing, unreadable, or not Turtle (with its line and column).
+    """
     graph = Graph()
     try:
         graph.parse(path, format="turtle")
+    except FileNotFoundError:
+        raise OntologyInputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise OntologyInputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
-        detail = " ".join(str(exc).split())
-        raise OntologyError(f"{path}: does not parse as Turtle: {detail}") from None
+        raise _turtle_error(path, exc) from None
     canonical = Graph()
     for triple in to_canonical_graph(graph):
         canonical.add(triple)
@@ -76,18 +125,43 @@ def build_graph(
 
     Raises
     ------
+    nanokg.store.StoreTargetError
+        ``store_path`` is neither a nanokg store nor an empty or missing directory;
+        checked first, and nothing is touched.
+    nanokg.store.StoreBusyError
+        Another command is writing to the store.
     nanokg.records.DataErrors
         Curated data do not validate (one located line per problem).
-    OntologyError
+    OntologyInputError
         The ontology or shapes do not parse.
     nanokg.reason.InconsistentOntologyError
         HermiT finds ontology + data inconsistent.
     ValidationFailed
         SHACL shapes or QC queries report violations.
     """
+    store_path = Path(store_path or default_store_path())
+    with writing(store_path, operation="build", create=True) as writer:
+        report, scratch = build_dataset(data_dir, ontology_dir, seeds_dir)
+        t = time.perf_counter()
+        write_curated(writer, scratch)
+        report.timings["store"] = round(time.perf_counter() - t, 3)
+    report.store = store_path
+    return report
+
+
+def build_dataset(
+    data_dir: Path | None = None,
+    ontology_dir: Path | None = None,
+    seeds_dir: Path | None = None,
+) -> tuple[BuildReport, ox.Store]:
+    """Every step of :func:`build_graph` but the store: the validated graphs in an in-memory store.
+
+    Raises
+    ------
+    As :func:`build_graph`, but for the store.
+    """
     data_dir = Path(data_dir or resources.data_dir())
     ontology_dir = Path(ontology_dir or resources.ontology_dir())
-    store_path = Path(store_path or default_store_path())
     seeds_dir = Path(seeds_dir or resources.seeds_dir())
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -144,10 +218,6 @@ def build_graph(
         raise ValidationFailed("QC queries", [str(v) for v in qc])
     step("qc", t)
 
-    t = time.perf_counter()
-    write_store(store_path, scratch)
-    step("store", t)
     names = {v: k for k, v in GRAPHS.items()}
-    return BuildReport(
-        store_path, {names[n]: len(g) for n, g in graphs.items()}, timings, notes, str(inference.java or "")
-    )
+    report = BuildReport(None, {names[n]: len(g) for n, g in graphs.items()}, timings, notes, str(inference.java or ""))
+    return report, scratch

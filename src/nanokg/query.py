@@ -15,8 +15,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .backends import Backend
-from .catalogue import Catalogue, Param, ParameterValueError, QueryNotFoundError, QuerySpec
-from .names import resolve
+from .catalogue import Catalogue, Param, ParameterClassError, ParameterValueError, QueryNotFoundError, QuerySpec
+from .names import resolve, what_it_names
 from .results import Results, Term
 from .vocabulary import compact_iri
 
@@ -27,7 +27,12 @@ def _entity(backend: Backend, param: Param, value: str) -> ox.NamedNode:
     matches = resolve(backend, value, param.cls)
     what = compact_iri(param.cls) if param.cls else "entity"
     if not matches:
-        raise ParameterValueError(f"parameter {param.name!r}: no {what} named {value!r} in the graph")
+        message = f"parameter {param.name!r}: no {what} named {value!r} in the graph"
+        # a name of something else: say what, so that `target=drug:doxorubicin` is not just "nothing"
+        elsewhere = what_it_names(backend, value) if param.cls else ""
+        if elsewhere:
+            raise ParameterClassError(f"{message}: {elsewhere}")
+        raise ParameterValueError(message)
     if len(matches) > 1:
         listed = "; ".join(f"{m.label or '?'} <{m.iri}>" for m in matches[:6])
         raise ParameterValueError(

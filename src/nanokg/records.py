@@ -1,11 +1,17 @@
 """Curated records: their schema, and loading them from ``data/`` with line numbers.
 
 Every error is reported as one :class:`DataError` line, ``FILE:LINE: FIELD: message``,
-so a curator can jump to the place at fault. Loading never writes anything.
+so a curator can jump to the place at fault. Loading never writes anything. Each file is
+read by :func:`read_yaml`, which refuses a hostile file (an alias bomb, nesting thousands
+deep, bytes that are not UTF-8...) at its first problem, in bounded time and memory.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import reprlib
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 __all__ = [
     "CARRIER_CLASSES",
     "MAPPING_KINDS",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
     "STAGES",
     "Curation",
     "DataError",
@@ -24,6 +32,7 @@ __all__ = [
     "EntityMapping",
     "Product",
     "load_curation",
+    "read_yaml",
     "verify_quotes",
 ]
 
@@ -92,6 +101,15 @@ class DataError:
     field: str
     message: str
 
+    def __post_init__(self) -> None:
+        # one readable line whatever a message was given (values are cut where they are
+        # formatted; this bounds what a check elsewhere, e.g. curie_problem, may quote)
+        for name, limit in (("field", 200), ("message", 1000)):
+            text = getattr(self, name)
+            if len(text) > limit or "\n" in text:
+                flat = " ".join(text[: limit + 1].split())
+                object.__setattr__(self, name, flat if len(text) <= limit else flat[: limit - 3] + "...")
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
@@ -106,8 +124,29 @@ class DataErrors(Exception):
 
 
 # ---------------------------------------------------------------------------
-# YAML with line numbers
+# YAML with line numbers, read defensively
 # ---------------------------------------------------------------------------
+#: deepest nesting of mappings and lists in a data file (the curated files nest 6 deep)
+MAX_DEPTH = 64
+#: largest data file read, in bytes: the largest curated file is under 100 kB, and 16 MB of
+#: product records validate in about 10 s and 0.3 GB; past it, a file is a mistake or an attack
+MAX_FILE_BYTES = 16 * 2**20
+#: longest number or date read, in characters: bounds the work of converting one, e.g. a
+#: sexagesimal integer ``1:1:1:...`` whose conversion is quadratic in its length
+_MAX_NUMBER_CHARS = 100
+#: characters YAML does not allow in a stream (PyYAML's Reader refuses the same)
+_FORBIDDEN = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+#: libyaml's parser (C) when PyYAML has it: the pure-Python one takes 5 s a megabyte
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR, _MERGE = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
+#: the tags a plain scalar may resolve to besides str, and what each is called in messages
+_SCALAR_KINDS = {
+    "tag:yaml.org,2002:int": "an integer", "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a boolean", "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "a date",
+}  # fmt: skip
+
+
 class _LineDict(dict):
     """A mapping that remembers the line of itself and of each of its keys."""
 
@@ -120,31 +159,199 @@ class _LineList(list):
     item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader whose mappings and lists know their line numbers (1-based)."""
+class _Refused(Exception):
+    """One problem of a data file's text: its 1-based line (0: the file) and the message."""
 
-    def construct_mapping(self, node, deep=False):
-        self.flatten_mapping(node)
-        mapping = _LineDict()
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in mapping:
-                raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
-            mapping[key] = self.construct_object(value_node, deep=True)
-            mapping.key_lines[key] = key_node.start_mark.line + 1
-        return mapping
-
-    def construct_sequence(self, node, deep=False):
-        seq = _LineList(self.construct_object(child, deep=True) for child in node.value)
-        seq.line = node.start_mark.line + 1
-        seq.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return seq
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+def read_yaml(path: Path, rel: str | None = None) -> Any:
+    """Read one data file into plain values whose mappings and lists know their lines.
+
+    The one entry point for data files: it refuses, before building anything large, what
+    no curated file needs and a hostile one could use to hang or crash the build.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    rel
+        The file as shown in messages (default: ``path``).
+
+    Returns
+    -------
+    Any
+        ``None`` for an empty file, else the document: ``dict``/``list`` subclasses with a
+        ``line`` (and ``key_lines`` or ``item_lines``), and scalars as YAML's safe schema reads them.
+
+    Raises
+    ------
+    DataErrors
+        With one located line when the file is not a regular file or is larger than
+        :data:`MAX_FILE_BYTES`, is not UTF-8, holds a character YAML forbids, is malformed,
+        holds anchors, aliases, merge keys (``<<``) or tags, nests deeper than
+        :data:`MAX_DEPTH`, has a key that is a list or a mapping or appears twice, a
+        number or date that cannot be read, or more than one document.
+    """
+    rel = rel or str(path)
+    try:
+        return _read_yaml(path)
+    except _Refused as exc:
+        raise DataErrors([DataError(rel, exc.line, "", exc.message)]) from None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        # non-blocking, so that a FIFO named *.yaml is refused instead of waited on
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _Refused(0, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused(0, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Refused(0, _too_big(info.st_size))
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)  # the file may have grown since fstat
+    except OSError as exc:
+        raise _Refused(0, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise _Refused(0, _too_big(len(data)))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _Refused(line, f"not UTF-8 (byte 0x{data[exc.start]:02x} at column {column}): save it as UTF-8") from None
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise _Refused(line, f"character U+{ord(bad.group()):04X} at column {column} is not allowed in YAML")
+    loader = _Loader(text)
+    try:
+        return _compose(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "malformed YAML").split())
+        raise _Refused(mark.line + 1 if mark else 0, f"malformed YAML: {_cut(problem, 200)}") from None
+    except yaml.YAMLError as exc:
+        raise _Refused(0, f"unreadable YAML: {_cut(' '.join(str(exc).split()), 200)}") from None
+    finally:
+        loader.dispose()
+
+
+def _too_big(size: int) -> str:
+    return f"{size / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit of a data file"
+
+
+#: the key slot of a mapping's frame while it waits for its next key
+_NO_KEY = object()
+
+
+def _compose(loader: Any) -> Any:
+    """Build the document from the parser's events, refusing at the first event out of bounds.
+
+    Events, not PyYAML's composer: the composer recurses once per level (libyaml's crashes
+    the interpreter at 100 000 levels, the Python one raises RecursionError) and expands
+    aliases before anything could refuse them. Here the document is built with an explicit
+    stack, one event at a time, so the work is linear in the file and stops at the problem.
+    """
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    get_event, no_key = loader.get_event, _NO_KEY
+    #: plain scalars that are not text (numbers, dates...), read once per file: they repeat
+    read: dict[str, Any] = {}
+    root: Any = None
+    # one frame per open mapping or list: [container, pending key (or _NO_KEY), the key's line]
+    stack: list[list[Any]] = []
+    documents = 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event or kind is mapping_start or kind is sequence_start:
+            line = event.start_mark.line + 1
+            if event.anchor is not None:
+                raise _Refused(line, f"&{_cut(event.anchor)}: anchors and aliases are not allowed in data files")
+            if event.tag is not None:
+                raise _Refused(line, f"tag {_cut(event.tag)}: tags are not allowed in data files")
+            if kind is scalar_event:
+                value: Any = event.value
+                # quoted scalars are text; so are plain ones no implicit resolver starts with
+                if event.implicit[0] and (not value or value[0] in _RESOLVABLE or _RESOLVE_ALL):
+                    value = read[value] if value in read else read.setdefault(value, _scalar(loader, event, line))
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels")
+                is_map = kind is mapping_start
+                if stack and stack[-1][1] is no_key and type(stack[-1][0]) is _LineDict:
+                    raise _Refused(line, f"a key must be a plain value, not {'a mapping' if is_map else 'a list'}")
+                value = _LineDict() if is_map else _LineList()
+                value.line = line
+                if is_map:
+                    value.key_lines = {}
+                else:
+                    value.item_lines = []
+            if stack:
+                frame = stack[-1]
+                parent = frame[0]
+                if type(parent) is _LineList:
+                    parent.append(value)
+                    parent.item_lines.append(line)
+                elif frame[1] is no_key:  # a scalar key (a collection was refused above)
+                    if value in parent:
+                        raise _Refused(line, f"duplicate key {_short(value)}")
+                    frame[1], frame[2] = value, line
+                else:
+                    parent[frame[1]] = value
+                    parent.key_lines[frame[1]] = frame[2]
+                    frame[1] = no_key
+            else:
+                root = value
+            if kind is not scalar_event:
+                stack.append([value, no_key, 0])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        elif kind is yaml.AliasEvent:
+            line = event.start_mark.line + 1
+            raise _Refused(line, f"*{_cut(event.anchor)}: anchors and aliases are not allowed in data files")
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                line = event.start_mark.line + 1
+                raise _Refused(line, "a data file holds one YAML document: remove the second `---`")
+        elif kind is yaml.StreamEndEvent:
+            return root
+
+
+#: first characters of the plain scalars YAML may read as something other than text; every
+#: scalar is resolved if a resolver was registered for any first character (key None)
+_RESOLVABLE = frozenset(c for c in _Loader.yaml_implicit_resolvers if c)
+_RESOLVE_ALL = None in _Loader.yaml_implicit_resolvers
+
+
+def _scalar(loader: Any, event: Any, line: int) -> Any:
+    """The value of a plain scalar as YAML's safe schema reads it (str, int, float, bool, None, date)."""
+    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    if tag == _MERGE:
+        raise _Refused(line, "merge keys (<<) are not allowed in data files: write the keys out")
+    what = _SCALAR_KINDS.get(tag)
+    if what is None:
+        raise _Refused(line, f"cannot read {_short(event.value)} ({_cut(tag)}): quote it if it is text")
+    if len(event.value) > _MAX_NUMBER_CHARS:
+        raise _Refused(line, f"cannot read {_short(event.value)} as {what}: over {_MAX_NUMBER_CHARS} characters")
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    try:
+        return loader.yaml_constructors[tag](loader, node)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        raise _Refused(line, f"cannot read {_short(event.value)} as {what}: {_cut(str(exc), 100)}") from None
 
 
 def _line_of(raw: Any, loc: tuple) -> int:
@@ -165,11 +372,11 @@ def _line_of(raw: Any, loc: tuple) -> int:
 
 def _dotted(loc: tuple) -> str:
     """('products', 'nk105', 'size', 'min') -> 'products[nk105].size.min'."""
-    out = str(loc[0])
+    out = _cut(loc[0])
     if len(loc) > 1:
-        out += f"[{loc[1]}]"
+        out += f"[{_cut(loc[1])}]"
     for part in loc[2:]:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        out += f"[{part}]" if isinstance(part, int) else f".{_cut(part)}"
     return out
 
 
@@ -633,15 +840,9 @@ def _stamp(raw: Any, model: BaseModel, rel: str, default_source: str | None) -> 
 
 def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError]) -> None:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - safe loader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        problem = " ".join(str(exc.problem or exc.context or "malformed YAML").split())
-        errors.append(DataError(rel, line, "", f"malformed YAML: {problem}"))
-        return
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        errors.append(DataError(rel, 0, "", f"unreadable YAML: {' '.join(str(exc).split())}"))
+        raw = read_yaml(path, rel)
+    except DataErrors as exc:
+        errors.extend(exc.errors)
         return
     if raw is None:
         return
@@ -657,7 +858,7 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
             continue
         if key not in _SECTIONS:
             known = ", ".join(sorted(_SECTIONS))
-            errors.append(DataError(rel, raw.key_lines[key], key, f"unknown section (known: {known})"))
+            errors.append(DataError(rel, raw.key_lines[key], _cut(key), f"unknown section (known: {known})"))
             continue
         model, _ = _SECTIONS[key]
         if not isinstance(value, list):
@@ -677,7 +878,7 @@ def _parse_file(path: Path, rel: str, curation: Curation, errors: list[DataError
             if (key, rid) in curation.origin:
                 errors.append(
                     DataError(rel, item_line, f"{key}[{index}].id",
-                              f"duplicate id {rid!r} (first defined at {curation.origin[(key, rid)]})")
+                              f"duplicate id {_short(rid)} (first defined at {curation.origin[(key, rid)]})")
                 )  # fmt: skip
                 continue
             curation.origin[(key, rid)] = origin
@@ -759,12 +960,12 @@ def _check_mappings(c: Curation) -> list[DataError]:
 
     for m in c.mappings:
         if m.kind not in MAPPING_KINDS:
-            err(m, m.entity, ".entity", f"unknown kind {m.kind!r} (known: {', '.join(MAPPING_KINDS)})")
+            err(m, m.entity, ".entity", f"unknown kind {_short(m.kind)} (known: {', '.join(MAPPING_KINDS)})")
             continue
         if m.record_id not in c.ids(MAPPING_KINDS[m.kind]):
-            err(m, m.entity, ".entity", f"{m.record_id!r} is not a defined {m.kind} id")
+            err(m, m.entity, ".entity", f"{_short(m.record_id)} is not a defined {m.kind} id")
         if m.entity in seen:
-            err(m, m.entity, ".entity", f"duplicate entity {m.entity!r} (first listed at {seen[m.entity]})")
+            err(m, m.entity, ".entity", f"duplicate entity {_short(m.entity)} (first listed at {seen[m.entity]})")
         seen.setdefault(m.entity, m.curated_from)
         ids: set[str] = set()
         for n, match in enumerate(m.matches):
@@ -772,7 +973,7 @@ def _check_mappings(c: Curation) -> list[DataError]:
             if problem:
                 err(match, m.entity, f".matches[{n}].id", problem)
             elif match.id in ids:
-                err(match, m.entity, f".matches[{n}].id", f"duplicate id {match.id!r}")
+                err(match, m.entity, f".matches[{n}].id", f"duplicate id {_short(match.id)}")
             ids.add(match.id)
         mapped = {i.partition(":")[0] for i in ids}
         names: set[tuple[str, str]] = set()
@@ -782,12 +983,14 @@ def _check_mappings(c: Curation) -> list[DataError]:
                 err(syn, m.entity, f".synonyms[{n}].from", problem)
             # the same name from two sources is two records; from one source twice is a slip
             if (syn.name, syn.from_) in names:
-                err(syn, m.entity, f".synonyms[{n}].name", f"duplicate synonym {syn.name!r} from {syn.from_}")
+                msg = f"duplicate synonym {_short(syn.name)} from {_cut(syn.from_)}"
+                err(syn, m.entity, f".synonyms[{n}].name", msg)
             names.add((syn.name, syn.from_))
         for n, gap in enumerate(m.unmapped):
             standard = converter().standardize_prefix(gap.prefix)
             if standard is None:
-                err(gap, m.entity, f".unmapped[{n}].prefix", f"unknown prefix {gap.prefix!r} (not in the Bioregistry)")
+                msg = f"unknown prefix {_short(gap.prefix)} (not in the Bioregistry)"
+                err(gap, m.entity, f".unmapped[{n}].prefix", msg)
             elif standard != gap.prefix:
                 err(
                     gap,
@@ -796,13 +999,49 @@ def _check_mappings(c: Curation) -> list[DataError]:
                     f"write the prefix as the Bioregistry prefers: {standard!r}",
                 )
             elif gap.prefix in mapped:
-                err(gap, m.entity, f".unmapped[{n}].prefix", f"{gap.prefix!r} is listed as unmapped but has a match")
+                msg = f"{_short(gap.prefix)} is listed as unmapped but has a match"
+                err(gap, m.entity, f".unmapped[{n}].prefix", msg)
     return errors
 
 
+class _Shown(reprlib.Repr):
+    """``repr()`` that reads no more of a value than it shows: a few items, two levels deep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother = 2, _SHOWN, _SHOWN
+
+    # reprlib looks up repr_<type name>: without these, a _LineDict would get the full repr()
+    def repr__LineDict(self, value: dict, level: int) -> str:
+        return self.repr_dict(value, level)
+
+    def repr__LineList(self, value: list, level: int) -> str:
+        return self.repr_list(value, level)
+
+    def repr_int(self, value: int, level: int) -> str:
+        # repr() of an int past 4300 digits raises, and is slow well before that
+        bits = value.bit_length()
+        return super().repr_int(value, level) if bits < 1000 else f"<integer of {bits} bits>"
+
+
+#: characters of a value shown in a message
+_SHOWN = 60
+_SHOWN_REPR = _Shown()
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) < 60 else text[:57] + "..."
+    """``repr(value)`` in at most :data:`_SHOWN` characters, cut before it is formatted."""
+    text = repr(value[: _SHOWN + 1]) if isinstance(value, str) else _SHOWN_REPR.repr(value)
+    return text if len(text) < _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def _cut(value: Any, limit: int = _SHOWN) -> str:
+    """``str(value)`` in at most ``limit`` characters, cut before it is formatted (names, fields)."""
+    if isinstance(value, str):
+        text = value[: limit + 1]
+    else:  # the loader reads no number longer than _MAX_NUMBER_CHARS: str() of a scalar is short
+        text = _SHOWN_REPR.repr(value) if isinstance(value, (dict, list)) else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_curation(data_dir: Path, root: Path | None = None) -> Curation:
@@ -825,14 +1064,19 @@ def load_curation(data_dir: Path, root: Path | None = None) -> Curation:
     root = root or data_dir.parent
     curation = Curation()
     errors: list[DataError] = []
-    files = sorted(p for p in data_dir.rglob("*.yaml"))
-    if not files:
-        raise DataErrors([DataError(str(data_dir), 0, "", "no curated YAML files found")])
-    for path in files:
+    files = []
+    for path in sorted(data_dir.rglob("*")):
         try:
             rel = str(path.relative_to(root))
         except ValueError:
             rel = str(path)
+        if path.suffix == ".yaml":
+            files.append((path, rel))
+        elif path.suffix.lower() in (".yaml", ".yml"):  # read by no one: say so rather than skip it
+            errors.append(DataError(rel, 0, "", f"data files end in .yaml: rename it {path.stem}.yaml"))
+    if not files and not errors:
+        raise DataErrors([DataError(str(data_dir), 0, "", "no curated YAML files found")])
+    for path, rel in files:
         _parse_file(path, rel, curation, errors)
     if not errors:
         errors.extend(_check_references(curation))
@@ -866,14 +1110,14 @@ def _check_references(c: Curation) -> list[DataError]:
 
     def ref(ev: Evidence, fld: str, value: str | None, pool: set[str], what: str) -> None:
         if value is not None and value not in pool:
-            err(ev, fld, f"{value!r} is not a defined {what} id")
+            err(ev, fld, f"{_short(value)} is not a defined {what} id")
 
     for owner, ev in c.iter_evidence():
         record["path"] = owner
         if ev.source is None:
             err(ev, "source", "no source: set `source:` or the file's `default_source:`")
         elif ev.source not in sources:
-            err(ev, "source", f"{ev.source!r} is not a source defined in sources.yaml")
+            err(ev, "source", f"{_short(ev.source)} is not a source defined in sources.yaml")
         elif sources[ev.source].kind == "general-knowledge" and not ev.note:
             err(ev, "note", "a general-knowledge fact needs a note saying what it rests on")
         elif sources[ev.source].kind == "document" and not (ev.quote or ev.locator):
@@ -884,7 +1128,7 @@ def _check_references(c: Curation) -> list[DataError]:
         tops = set()
         for cls in p.carrier.classes:
             if cls not in CARRIER_CLASSES:
-                err(p.carrier, "carrier.classes", f"unknown carrier class {cls!r} (see data/README.md)")
+                err(p.carrier, "carrier.classes", f"unknown carrier class {_short(cls)} (see data/README.md)")
             else:
                 tops.add(CARRIER_CLASSES[cls][1])
         if len(tops) > 1:
@@ -922,7 +1166,8 @@ def _check_references(c: Curation) -> list[DataError]:
                 err(tr, "trials.phase", f"trial phase {tr.phase!r} is above the product's stage {p.stage.value!r}")
             for reason in tr.reasons:
                 if reason not in effects and reason not in TERMINATION_REASONS:
-                    err(tr, "trials.reasons", f"{reason!r} is neither an effect id nor one of {TERMINATION_REASONS}")
+                    msg = f"{_short(reason)} is neither an effect id nor one of {TERMINATION_REASONS}"
+                    err(tr, "trials.reasons", msg)
             if tr.reasons and tr.status != "terminated":
                 err(tr, "trials.reasons", "termination reasons given but status is not 'terminated'")
         for o in p.outcomes:
@@ -973,7 +1218,7 @@ def _check_record(section: str, r: Any, ref, err, pools: dict[str, set[str]]) ->
         ref(r, "country", r.country, regions, "region")
     elif section == "statistics":
         if r.carrier_class is not None and r.carrier_class not in {v[1] for v in CARRIER_CLASSES.values()}:
-            err(r, "carrier_class", f"{r.carrier_class!r} is not a top carrier class")
+            err(r, "carrier_class", f"{_short(r.carrier_class)} is not a top carrier class")
     elif section == "history":
         for x in r.people:
             ref(r, "people", x, people, "person")

@@ -25,8 +25,16 @@ else ``$SOURCE_DATE_EPOCH`` (as a UTC date), else the date of the version's head
 The exports are sorted and blank nodes have the build's canonical ids, so two releases of
 the same data, ontology and date are identical byte for byte.
 
-The release is written into a temporary directory beside ``DIR`` and renamed into place
-only when complete; a non-empty ``DIR`` is replaced only with ``force``.
+**Nothing lost.** The release is written into a temporary directory beside ``DIR``
+(``.DIR.release-XXXX``, locked with ``flock`` while its writer lives) and put in place
+only when complete, by exchanging the two directories in one ``renameat2(RENAME_EXCHANGE)``
+(Linux), so that ``DIR`` holds the old release or the new one at every moment, never
+neither; where the exchange is not supported, ``DIR`` is moved aside and the new one
+renamed in (two renames). A non-empty ``DIR`` is replaced only with ``force``, and only
+when it is a release (it has ``SHA256SUMS`` and ``release.json``): anything else, a
+store included, is refused even with ``force``. What a killed release left beside
+``DIR`` (its temporary directory, or the old release after the exchange) is removed by
+the next release into ``DIR``. The steps are named for :mod:`nanokg.faults`.
 
 :func:`open_release` checks a release against its ``SHA256SUMS`` and loads its N-Quads file,
 for :mod:`nanokg.diff`.
@@ -34,7 +42,12 @@ for :mod:`nanokg.diff`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import errno
+import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -47,7 +60,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import resources
+from . import faults, resources
 from .export import DATASET, DEFAULT_GRAPHS, EXPORT_PREFIXES, FORMATS, LICENSE, describe_dataset, export
 from .vocabulary import BASE, GRAPHS
 
@@ -84,6 +97,9 @@ _DCAT = "http://www.w3.org/ns/dcat#"
 _SPDX = "http://spdx.org/rdf/terms#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: where ``$NANOKG_FAULT`` may stop a release: after its first file, when complete beside ``DIR``,
+#: and after the exchange, before the old release is removed
+EXPORTING, WRITTEN, SWAPPED = faults.steps("release", "exporting", "written", "swapped")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _CHECKSUM_LINE = re.compile(r"([0-9a-f]{64})  ([^/\\]+)$")
 
@@ -268,12 +284,52 @@ def _release_description(store: ox.Store, date: str, files: dict[str, dict]) -> 
 
 
 def _check_out(out: Path, force: bool) -> None:
+    """Refuse an ``out`` that is not a new or empty directory, or (with ``force``) a release."""
     if out.exists() and not out.is_dir():
         raise ReleaseUsageError(f"--out {out}: exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ReleaseUsageError(f"--out {out}: directory is not empty (use --force to replace it)")
+    if out.is_dir() and any(out.iterdir()):
+        if not _looks_like_release(out):
+            raise ReleaseUsageError(
+                f"--out {out}: directory is not empty and is not a nanokg release (no {CHECKSUMS} and {MANIFEST}); "
+                "refusing to replace it, even with --force: give a new or empty directory"
+            )
+        if not force:
+            raise ReleaseUsageError(
+                f"--out {out}: directory is not empty: it holds a release (use --force to replace it)"
+            )
     if not out.parent.is_dir():
         raise ReleaseUsageError(f"--out {out}: no directory {out.parent} to write it in")
+
+
+def _looks_like_release(path: Path) -> bool:
+    """A release directory, as far as replacing it goes: its checksums and manifest, whatever they say."""
+    return (path / CHECKSUMS).is_file() and (path / MANIFEST).is_file()
+
+
+def _lock_directory(path: Path) -> int | None:
+    """An exclusive flock on the directory ``path`` (a fd to close), or None when another process holds it."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove what killed releases into ``out`` left beside it; a release still running keeps its own."""
+    for prefix in (f".{out.name}.release-", f".{out.name}.old-"):
+        for leftover in out.parent.glob(f"{glob.escape(prefix)}*"):
+            if not leftover.is_dir() or leftover.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                fd = _lock_directory(leftover)
+                if fd is not None:
+                    try:
+                        shutil.rmtree(leftover)
+                    finally:
+                        os.close(fd)
 
 
 def write_release(
@@ -321,15 +377,18 @@ def write_release(
     if package != version:
         raise ReleaseUsageError(f"the graph's ontology is version {version} but the installed nanokg is {package}: "
                                 "rebuild the store, or reinstall nanokg after changing the version")  # fmt: skip
+    _remove_leftovers(out)
     try:
         staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.release-"))
     except OSError as exc:
         raise ReleaseUsageError(f"--out {out}: cannot write beside it: {exc.strerror or exc}") from exc
+    lock = _lock_directory(staging)  # tells the next release that this one is alive
     try:
         report = ReleaseReport(out, version, date)
         for fmt in FORMATS.values():
             name = f"nanokg.{fmt.name}"
             count = export(store, fmt.name, staging / name, DEFAULT_GRAPHS)
+            faults.checkpoint(EXPORTING)
             report.files[name] = {
                 "format": fmt.name,
                 "media_type": fmt.media_type,
@@ -363,30 +422,63 @@ def write_release(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a release is for sharing
+        faults.checkpoint(WRITTEN)
         _swap_into_place(staging, out)
+        faults.checkpoint(SWAPPED)
     except OSError as exc:
         raise ReleaseError(f"writing the release to {out} failed: {exc.strerror or exc}; {out} is as it was") from exc
     finally:
+        # after the exchange, the staging path holds the old release
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
     return report
 
 
-def _swap_into_place(staging: Path, out: Path) -> None:
-    # the old directory is moved aside first and removed only once the new one is in place
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
-        os.replace(out, old / "release")
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the directories ``a`` and ``b`` atomically (Linux ``renameat2``); False where it is not supported."""
     try:
-        os.replace(staging, out)
-    except OSError:
-        if old is not None:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    """Put the complete release ``staging`` at ``out``; afterwards ``staging`` holds the old one, if any."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if not any(out.iterdir()):
+        os.replace(staging, out)  # onto an empty directory: one rename
+        return
+    if _exchange(staging, out):
+        return
+    # no exchange here: move the old release aside, then the new one in (``out`` is missing in between)
+    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+    lock = _lock_directory(old)
+    try:
+        os.replace(out, old / "release")
+        try:
+            os.replace(staging, out)
+        except OSError:
             os.replace(old / "release", out)
-        raise
+            raise
     finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
 
 
 def is_release(path: Path) -> bool:

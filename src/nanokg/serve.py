@@ -19,7 +19,26 @@ handle on the store. pyoxigraph cannot interrupt a running query, so when one ou
 ``timeout`` its worker is killed and replaced, and the client gets 503 "query timed out
 after N s". A SELECT is cut at ``max_rows`` rows (a CONSTRUCT or DESCRIBE at
 ``max_rows`` triples), and a response that was cut carries the header
-``X-SPARQL-MaxRows: <max_rows>``, the one Virtuoso sends in the same case.
+``X-SPARQL-MaxRows: <max_rows>``, the one Virtuoso sends in the same case. Each worker's
+data memory (heap and anonymous mappings, ``RLIMIT_DATA``) is capped at ``worker_memory``
+MiB: a query that needs more makes its worker fail an allocation and die, the worker is
+replaced, and the client gets 503. Text nested deeper than
+:data:`nanokg.sparql_text.MAX_DEPTH` levels or holding more than
+:data:`~nanokg.sparql_text.MAX_ELEMENTS` operators, which would overflow Oxigraph's parser
+stack and kill the worker, is 400 before it is parsed.
+
+``SERVICE`` makes the worker call another endpoint, which a public server must not do on
+anyone's behalf (it could reach hosts only the server sees). A query sent to ``/sparql``
+may call only the endpoints in ``allow_services`` and the mirrors of ``$NANOKG_SERVICES``
+(:mod:`nanokg.federation`; the public endpoints they stand for are pointed at them, as
+``nanokg query`` does); any other ``SERVICE``, or one naming its endpoint other than by a
+full IRI, is 400. The catalogue's own queries (``/api/NAME``) call what they name.
+
+Connections: a client has ``client_timeout`` seconds, from the moment it connects or its
+last answer was sent, to send a request's line and headers, and as long again for its
+body; an idle or half-open connection is closed then (uvicorn alone times out only idle
+kept-alive connections, not a request that never ends), a body that never comes whole
+gets 408.
 
 Beside the endpoint: the query page of :mod:`nanokg.page` at ``/``, and three JSON
 routes: ``/api/queries`` (the catalogue, each query with its defaults bound),
@@ -47,6 +66,7 @@ import multiprocessing
 import os
 import queue
 import re
+import resource
 import signal
 import socket
 import sys
@@ -60,12 +80,19 @@ from typing import Any
 import pyoxigraph as ox
 
 from .backends import MAX_ROWS_HEADER
+from .errors import InputError
+from .sparql_text import QueryTooComplexError, check_query_text, query_shape
 from .vocabulary import GRAPHS, PREFIXES
 
-__all__ = ["MAX_ROWS_HEADER", "QueryPool", "ServeError", "create_app", "negotiate", "serve"]
+__all__ = ["MAX_ROWS_HEADER", "QueryPool", "ServeError", "ServeUsageError", "create_app", "negotiate", "serve"]
 
 #: Largest request body accepted (a query, or a form holding one).
 MAX_BODY_BYTES = 1 << 20
+#: MiB of data memory a query worker may use unless told otherwise; an idle worker uses about 100
+DEFAULT_WORKER_MEMORY = 1024
+MIN_WORKER_MEMORY = 256
+#: seconds a client has to send a request's headers (from connecting or its last answer), and its body
+DEFAULT_CLIENT_TIMEOUT = 10.0
 
 # media type -> format key, in the order the server prefers them when Accept ties
 RESULT_MEDIA_TYPES = {
@@ -141,6 +168,21 @@ _FROM = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
 
 class ServeError(RuntimeError):
     """The server cannot start (the port is taken, the address is wrong...)."""
+
+
+class ServeUsageError(InputError, ValueError):
+    """An option of the server is unusable as given (exit 2)."""
+
+
+def _endpoint_iri(url: str) -> str:
+    """``url`` as ``SERVICE <...>`` would name it, if it is an absolute http(s) IRI."""
+    try:
+        iri = ox.NamedNode(url).value
+    except ValueError as exc:
+        raise ServeUsageError(f"--allow-service {url!r}: not an IRI ({exc})") from None
+    if not re.match(r"https?://[^/?#]", iri):
+        raise ServeUsageError(f"--allow-service {url!r}: not an http(s) endpoint")
+    return iri
 
 
 # -- reading a request -------------------------------------------------------------
@@ -256,16 +298,49 @@ def _syntax_message(text: str) -> str:
     return "query: SPARQL syntax error"
 
 
+def _refused_service(calls, allowed: Sequence[str]) -> str | None:
+    """Why one of ``calls`` (:class:`nanokg.sparql_text.ServiceCall`) may not run here, or None."""
+    for call in calls:
+        if call.endpoint is None:
+            return (
+                f"{call.written}: this server calls only endpoints its operator allows (nanokg serve "
+                "--allow-service URL), named by their full IRI, SERVICE <http://...>"
+            )
+        if call.endpoint not in allowed:
+            return (
+                f"SERVICE <{call.endpoint}>: this server does not call that endpoint; its operator may allow "
+                "it with `nanokg serve --allow-service URL`"
+            )
+    return None
+
+
 def answer(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     """Run one query on ``store`` and serialise its answer as the job asks.
 
     ``job`` holds ``query`` (text), ``results`` and ``graph`` (the format keys chosen for
     a SELECT/ASK and a CONSTRUCT/DESCRIBE answer; None where the client takes none),
-    and the dataset: ``default_graph`` and ``named_graphs`` (IRIs, or None).
+    and the dataset: ``default_graph`` and ``named_graphs`` (IRIs, or None). A client's
+    text also comes with ``services`` (the endpoints ``SERVICE`` may call) and ``mirrors``
+    (public endpoint -> mirror, from ``$NANOKG_SERVICES``); without ``services`` (the
+    catalogue's own text) any ``SERVICE`` runs.
     """
     from .results import Results
 
     text = job["query"]
+    try:
+        # before Oxigraph parses it: text nested too deep would overflow the parser's stack
+        shape = check_query_text(text)
+    except QueryTooComplexError as exc:
+        return Reply.error(400, str(exc))
+    if job.get("mirrors") and "SERVICE" in text.upper():
+        from .federation import redirect_services
+
+        text = redirect_services(text, job["mirrors"])
+        shape = query_shape(text)  # what runs is what is checked
+    if job.get("services") is not None:
+        refusal = _refused_service(shape.services, job["services"])
+        if refusal:
+            return Reply.error(400, refusal)
     dataset: dict[str, Any] = {}
     if job.get("default_graph") is not None or job.get("named_graphs") is not None:
         # the protocol's dataset replaces the query's; naming only named graphs leaves the default graph empty
@@ -325,12 +400,29 @@ def answer_named(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     return answer(store, {"query": with_values(text, bindings), "results": job["results"], "graph": None}, max_rows)
 
 
-def _worker_main(conn, store_path: str, max_rows: int) -> None:
-    """A worker's life: open the store, then answer jobs until the pipe closes."""
+def _memory_message(memory: int) -> str:
+    return (
+        f"query needed more memory than the {memory} MiB a query worker may use (nanokg serve --worker-memory); "
+        "narrow it"
+    )
+
+
+def _worker_main(conn, store_path: str, max_rows: int, memory: int = 0) -> None:
+    """A worker's life: cap its memory, open the store, then answer jobs until the pipe closes.
+
+    ``memory`` (MiB, 0: no cap) caps the data segment and anonymous mappings, where the
+    engine's allocations go: past it an allocation fails and the engine aborts the process.
+    """
     # Ctrl-C reaches the whole process group; the server decides when workers stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        cap = memory << 20 if hard == resource.RLIM_INFINITY else min(memory << 20, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    from .store import open_store  # the active generation, kept while this worker lives
+
     try:
-        store = ox.Store.read_only(store_path)
+        store = open_store(store_path)
     except OSError as exc:
         conn.send(("failed", f"cannot open the store {store_path}: {exc}"))
         return
@@ -342,6 +434,8 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
             return
         try:
             reply = answer_named(store, job, max_rows) if "named" in job else answer(store, job, max_rows)
+        except MemoryError:  # Python's allocations failed under the cap (Oxigraph's abort the worker)
+            reply = Reply.error(503, _memory_message(memory))
         except Exception as exc:  # a failed query must not take the worker down
             reply = Reply.error(500, f"query failed: {' '.join(str(exc).split())[:500]}")
         conn.send(reply)
@@ -358,13 +452,16 @@ class QueryPool:
 
     :meth:`run` gives a job to an idle worker and waits for its answer at most
     ``timeout`` seconds; a worker that takes longer is killed and a new one started in
-    its place. Workers come from a ``forkserver`` (the server has threads, so plain
-    ``fork`` is unsafe), preloaded with this module so a replacement starts in
-    milliseconds.
+    its place, as is one that dies (over its ``memory`` cap, in MiB; 0: none). Workers
+    come from a ``forkserver`` (the server has threads, so plain ``fork`` is unsafe),
+    preloaded with this module so a replacement starts in milliseconds.
     """
 
-    def __init__(self, store_path: Path, *, size: int = 2, timeout: float = 30.0, max_rows: int = 10000) -> None:
+    def __init__(
+        self, store_path: Path, *, size: int = 2, timeout: float = 30.0, max_rows: int = 10000, memory: int = 0
+    ) -> None:
         self.store_path, self.size, self.timeout, self.max_rows = Path(store_path), size, timeout, max_rows
+        self.memory = memory
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -391,7 +488,10 @@ class QueryPool:
     def _launch(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, str(self.store_path), self.max_rows), name="nanokg-query", daemon=True
+            target=_worker_main,
+            args=(child, str(self.store_path), self.max_rows, self.memory),
+            name="nanokg-query",
+            daemon=True,
         )
         process.start()
         child.close()
@@ -413,13 +513,15 @@ class QueryPool:
         self._retire(worker)
         raise ServeError(f"a query worker failed: {message}")
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker) -> int | None:
+        """Stop ``worker`` if it runs; its exit code (-N: killed by signal N), None if it would not end."""
         with self._lock:
             self._workers.discard(worker)
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(5)
         worker.conn.close()
+        return worker.process.exitcode
 
     def _replace(self) -> None:
         def replace() -> None:
@@ -452,8 +554,11 @@ class QueryPool:
                 return Reply.error(503, f"query timed out after {self.timeout:g} s")
             reply = worker.conn.recv()
         except (EOFError, OSError):
-            self._retire(worker)
+            code = self._retire(worker)
             self._replace()
+            # an allocation over the cap aborts the engine (SIGABRT); the kernel's OOM killer sends SIGKILL
+            if self.memory and code in (-signal.SIGABRT, -signal.SIGKILL):
+                return Reply.error(503, _memory_message(self.memory))
             return Reply.error(500, "the query worker died while answering; try again")
         self._idle.put(worker)
         return reply
@@ -578,16 +683,22 @@ def _ontology_terms(backend) -> list[dict[str, Any]]:
 # -- the application ---------------------------------------------------------------
 
 
-async def _read_body(request) -> bytes | Reply:
+async def _read_body(request, timeout: float) -> bytes | Reply:
+    import anyio
+
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return Reply.error(413, f"request body over {MAX_BODY_BYTES} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return Reply.error(413, f"request body over {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
+    # a body sent a byte at a time, or never finished, would hold the connection forever
+    with anyio.move_on_after(timeout) as scope:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return Reply.error(413, f"request body over {MAX_BODY_BYTES} bytes")
+            chunks.append(chunk)
+    if scope.cancelled_caught:
+        return Reply.error(408, f"the request body did not arrive within {timeout:g} s")
     return b"".join(chunks)
 
 
@@ -595,7 +706,7 @@ def _parse_qs(text: str) -> dict[str, list[str]]:
     return urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")
 
 
-async def _protocol_request(request) -> dict[str, list[str]] | Reply:
+async def _protocol_request(request, body_timeout: float) -> dict[str, list[str]] | Reply:
     """The request's protocol parameters (query, update, default-graph-uri ...) or the reply refusing it."""
     try:
         params = _parse_qs(request.url.query)
@@ -608,7 +719,7 @@ async def _protocol_request(request) -> dict[str, list[str]] | Reply:
         return Reply.error(403, "this endpoint is read-only: SPARQL Update is not accepted")
     if content_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
         return Reply.error(415, "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query)")
-    body = await _read_body(request)
+    body = await _read_body(request, body_timeout)
     if isinstance(body, Reply):
         return body
     try:
@@ -679,6 +790,9 @@ def create_app(
     max_rows: int = 10000,
     workers: int = 2,
     cors_origins: Sequence[str] = ("*",),
+    worker_memory: int = DEFAULT_WORKER_MEMORY,
+    allow_services: Sequence[str] = (),
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ):
     """The ASGI application: the SPARQL endpoint, the query page and its JSON routes.
 
@@ -694,6 +808,12 @@ def create_app(
         Worker processes, hence queries that run at the same time.
     cors_origins
         Origins allowed to call the endpoint from a browser (``*``: every origin).
+    worker_memory
+        MiB of data memory each worker may use (0: no cap); a query that needs more gets 503.
+    allow_services
+        Endpoints a query's ``SERVICE`` may call, besides the mirrors of ``$NANOKG_SERVICES``.
+    client_timeout
+        Seconds a client has to send a request body (the headers: see :func:`serve`).
 
     Returns
     -------
@@ -705,6 +825,10 @@ def create_app(
     ------
     nanokg.store.StoreMissingError
         If nothing was built at ``store_path``.
+    ServeUsageError
+        If ``worker_memory`` is too small to start a worker or an allowed endpoint is no http(s) IRI.
+    nanokg.federation.ServiceOverrideError
+        If ``$NANOKG_SERVICES`` is malformed.
     """
     import anyio.to_thread
     from starlette.applications import Starlette
@@ -716,14 +840,22 @@ def create_app(
 
     from . import page
     from .catalogue import Catalogue
+    from .federation import service_overrides
     from .openapi import API_MEDIA_TYPES, RESERVED_NAMES, openapi_document
     from .store import default_store_path, open_store
 
-    if timeout <= 0 or max_rows < 1 or workers < 1:
-        raise ValueError("timeout must be positive, max_rows and workers at least 1")
+    if timeout <= 0 or max_rows < 1 or workers < 1 or client_timeout <= 0:
+        raise ValueError("timeout and client_timeout must be positive, max_rows and workers at least 1")
+    if worker_memory and worker_memory < MIN_WORKER_MEMORY:
+        raise ServeUsageError(
+            f"--worker-memory {worker_memory}: a worker needs about 100 MiB before any query; "
+            f"give at least {MIN_WORKER_MEMORY} (MiB), or 0 for no cap"
+        )
+    mirrors = service_overrides()  # from $NANOKG_SERVICES, checked now rather than at the first query
+    services = sorted({*map(_endpoint_iri, allow_services), *mirrors.values()})
     path = Path(store_path) if store_path is not None else default_store_path()
     open_store(path)  # fails now, with the usual message, if nothing was built there
-    pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows)
+    pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows, memory=worker_memory)
     info = GraphInfo(path)
     catalogue = Catalogue()
     names = set(catalogue.names())
@@ -749,12 +881,13 @@ def create_app(
 
     async def sparql(request) -> Response:
         accept = request.headers.get("accept")
-        params = await _protocol_request(request)
+        params = await _protocol_request(request, client_timeout)
         if isinstance(params, Reply):
             return respond(params)
         job = _job(params, accept)
         if isinstance(job, Reply):
             return respond(job)
+        job.update(services=services, mirrors=mirrors)  # a client's text: SERVICE calls only these
         # the wait happens in a thread; the worker process does the work
         reply = await anyio.to_thread.run_sync(pool.run, job, abandon_on_cancel=True)
         return respond(reply, None if params.get("format") else accept)
@@ -864,13 +997,38 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _timed_protocol(seconds: float):
+    """The HTTP/1.1 protocol of uvicorn (h11), closing a connection whose request head is late.
+
+    uvicorn times out only a kept-alive connection that stays silent; its first byte stops
+    that clock, and a new connection has none. Here the clock runs from the connection's
+    opening, and again from each answer, until a whole request line and headers have
+    arrived: bytes that trickle in do not stop it.
+    """
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimedH11Protocol(H11Protocol):
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self.timeout_keep_alive_task = self.loop.call_later(seconds, self.timeout_keep_alive_handler)
+
+        def data_received(self, data: bytes) -> None:
+            # unlike uvicorn's own, the clock keeps running: handle_events stops it at a whole request head
+            self.conn.receive_data(data)
+            self.handle_events()
+
+    return TimedH11Protocol
+
+
 def serve(host: str = "127.0.0.1", port: int = 7878, *, announce: Callable[[str], None] | None = None,
           **options: Any) -> None:  # fmt: skip
     """Serve the store until interrupted (Ctrl-C or SIGTERM).
 
     ``options`` are :func:`create_app`'s. The port is taken before the workers start,
     so a busy port fails at once; ``announce`` receives the endpoint's URL when the
-    server is ready.
+    server is ready. A connection that sends no complete request head within
+    ``client_timeout`` seconds of opening (or of its last answer) is closed
+    (:func:`_timed_protocol`).
 
     Raises
     ------
@@ -887,7 +1045,16 @@ def serve(host: str = "127.0.0.1", port: int = 7878, *, announce: Callable[[str]
         shown = f"[{host}]" if ":" in host else host
         if announce is not None:
             announce(f"http://{shown}:{bound}/sparql")
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+        client_timeout = options.get("client_timeout", DEFAULT_CLIENT_TIMEOUT)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            http=_timed_protocol(client_timeout),
+            timeout_keep_alive=max(1, round(client_timeout)),
+        )
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         app.state.pool.stop()

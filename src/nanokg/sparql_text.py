@@ -1,0 +1,414 @@
+r"""Reading SPARQL text before an engine parses it: nesting depth, size, and ``SERVICE`` calls.
+
+Oxigraph's SPARQL parser (and the passes after it) recurse once per level of nesting
+and once per link of a chain (``UNION``, ``OPTIONAL``, ``||``, ``+`` ...), on the
+thread's stack. Deep enough text overflows that stack, and the process dies of a
+segmentation fault that no ``try`` can catch: measured with pyoxigraph 0.5.13 on an
+8 MiB stack, about 2,200 nested groups ``{{{...}}}``, 4,600 nested parentheses, 830
+nested ``FILTER EXISTS``, 9,300 ``!`` in a row, 2,600 ``OPTIONAL`` or 6,500 ``UNION``
+in one group, 9,300 ``||`` or 6,900 ``+`` in one expression. :func:`check_query_text`
+refuses such text first, with two limits far below those:
+
+* :data:`MAX_DEPTH` levels of nesting: each open group ``{``, parenthesis ``(``,
+  bracket ``[``, quoted triple ``<<`` and each unary ``!`` (a ``!`` counts until the
+  bracket around it closes);
+* :data:`MAX_ELEMENTS` operators and groups in the whole query: each ``{ ( [ <<`` and
+  each operator (``|| && = != < > <= >= + - * / | ^ !``), except inside ``VALUES`` data,
+  whose rows may be as many as wanted.
+
+The text is read token by token as Oxigraph reads it, so brackets inside strings (short
+and long, with escapes), IRIs, comments and escaped names (``ex:a\(``) do not count.
+One place is ambiguous in SPARQL's own grammar: ``?a<?b&&?c>?d`` compares, while
+``?s ?p <x>`` is an IRI. A ``<`` right after a value, inside an expression, is read as
+the comparison (so what follows it counts); one that would hide a comment or a string
+(``#`` or ``'`` before its ``>``) is refused as ambiguous.
+
+:func:`service_calls` lists the ``SERVICE`` clauses of a query with their endpoint,
+for a server that lets a query call only some endpoints (``nanokg serve``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import InputError
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_ELEMENTS",
+    "QueryShape",
+    "QueryTooComplexError",
+    "ServiceCall",
+    "check_query_text",
+    "line_column",
+    "query_shape",
+    "service_calls",
+]
+
+#: nesting levels a query may reach (Oxigraph overflows an 8 MiB stack near 2,200 groups)
+MAX_DEPTH = 128
+#: operators and groups a query may hold (Oxigraph overflows near 2,600 OPTIONALs in a group)
+MAX_ELEMENTS = 1000
+
+_ECHAR = r"\\[tbnrf\\\"']|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_STRINGS = {
+    '"""': re.compile(rf'"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}))*"""'),
+    "'''": re.compile(rf"'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*'''"),
+    '"': re.compile(rf'"(?:[^"\\\r\n]|{_ECHAR})*"'),
+    "'": re.compile(rf"'(?:[^'\\\r\n]|{_ECHAR})*'"),
+}
+_IRI = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+# the characters of a variable or a keyword (PN_CHARS_U, digits and the like, and \w): a token read
+# longer than Oxigraph reads it ends in a character Oxigraph refuses; a prefixed name adds '-'
+_WORD_CHAR = (
+    r"\w\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040"
+    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+)
+_NAME_CHAR = _WORD_CHAR + r"\-"
+# a prefixed name (PN_PREFIX? ':' PN_LOCAL?); neither part ends with '.'
+_PNAME = re.compile(
+    rf"(?P<prefix>(?:[^\W\d_](?:[{_NAME_CHAR}.]*[{_NAME_CHAR}])?)?):"
+    rf"(?:(?:[{_NAME_CHAR}:]|{_PLX})(?:(?:[{_NAME_CHAR}.:]|{_PLX})*(?:[{_NAME_CHAR}:]|{_PLX}))?)?"
+)
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\r\n]+)"
+    r"|(?P<comment>#[^\r\n]*)"
+    rf"|(?P<var>[?$][{_WORD_CHAR}]+)"
+    r"|(?P<number>(?:\d+\.\d*[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?|\d+\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?))"
+    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?)"
+    rf"|(?P<word>[^\W\d][{_WORD_CHAR}]*)"
+    r"|(?P<op>\|\||&&|!=|>=|\^\^|>>|\{\||\|\}|[=>+\-*/|^!,;.~?$])"
+)
+_OPERATORS = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!"}
+_OPENERS = {"{": "}", "{|": "|}", "(": ")", "[": "]", "<<": ">>"}
+_CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+# what a value (the left side of a comparison) ends with
+_OPERAND_ENDS = {"var", "number", "string", "lang", "iri", "pname", "word"}
+
+
+class QueryTooComplexError(InputError, ValueError):
+    """The query is nested too deep, holds too many operators, or its text is ambiguous (exit 2).
+
+    ``line`` and ``column`` (1-based) locate the place, or are None for the whole query.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = "query"):
+        self.line, self.column, self.source = line, column, source
+        where = f"{source}:{line}:{column}" if line is not None else source
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """One ``SERVICE`` clause: the endpoint IRI it names, or None when it names none plainly.
+
+    None stands for a variable, a prefixed name, or a keyword glued to another word
+    (Oxigraph reads ``trueSERVICE`` as ``true SERVICE``): forms a server cannot check.
+    """
+
+    endpoint: str | None
+    written: str
+    offset: int
+
+
+@dataclass
+class QueryShape:
+    """What :func:`query_shape` measured: deepest nesting and where, elements, SERVICE clauses."""
+
+    depth: int = 0
+    depth_offset: int = 0
+    elements: int = 0
+    services: list[ServiceCall] = field(default_factory=list)
+    #: offset of a ``<`` that may compare or start an IRI hiding a comment or a string
+    ambiguous_offset: int | None = None
+    #: offset where the depth first went past the limit :func:`query_shape` was given
+    past_limit: int | None = None
+
+
+@dataclass
+class _Frame:
+    opener: str
+    # root and select: parentheses hold expressions; group, bnode, term: triples;
+    # expr: an expression; triples: a collection or path; data, row: VALUES
+    kind: str
+    bangs: int = 0
+    values: int = 0  # after VALUES: 1 its variables come next, 2 its data block
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    r"""1-based line and column of ``offset`` in ``text``.
+
+    Examples
+    --------
+    >>> line_column("ab\ncd", 4)
+    (2, 2)
+    """
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _unescape(iri: str) -> str:
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
+def _contains(word: str, keyword: str) -> bool:
+    # Oxigraph needs no space after a keyword: `FILTERBOUND(?x)` is FILTER BOUND(?x)
+    return keyword in word.upper()
+
+
+def query_shape(text: str, limit: int = MAX_DEPTH) -> QueryShape:
+    r"""Measure ``text`` as Oxigraph will read it: nesting depth, elements, SERVICE clauses.
+
+    ``limit`` only says which depth :attr:`QueryShape.past_limit` marks the first
+    crossing of.
+
+    Examples
+    --------
+    >>> query_shape("SELECT * WHERE { { ?s ?p ?o } FILTER(!(?o > 1)) }").depth
+    4
+    >>> long = '"' * 3
+    >>> query_shape(f'ASK {{ ?s ?p "{{(\\"[" , {long} \\{long} {{{{ {long} , <http://e/((> }} # {{{{').depth
+    1
+    >>> query_shape("ASK { ?s ex:a\\(b ?o }").depth  # an escaped character of a prefixed name
+    1
+    >>> query_shape("ASK { FILTER(?a<(((1)))) }").depth  # a comparison, then parentheses
+    5
+    >>> query_shape("SELECT ?a WHERE { VALUES (?a ?b) { (1 -2) (3 -4) } }").elements  # its rows count for nothing
+    2
+    >>> [c.endpoint for c in query_shape("ASK { SERVICE SILENT <http://e/sparql> { ?s ?p ?o } }").services]
+    ['http://e/sparql']
+    """
+    shape = QueryShape()
+    stack = [_Frame("", "root")]
+    depth = 0  # open frames below the root, plus pending `!`
+    prev: tuple[str, str] = ("", "")
+    prev2: tuple[str, str] = ("", "")
+    # inside a `<...>` read as a comparison, nothing open before it may close: it may be an IRI
+    clamp_end, clamp_depth = -1, 0
+    pending_service: tuple[str, int] | None = None
+    n, pos = len(text), 0
+
+    def deeper(by: int, at: int) -> None:
+        nonlocal depth
+        depth += by
+        if depth > shape.depth:
+            shape.depth, shape.depth_offset = depth, at
+        if depth > limit and shape.past_limit is None:
+            shape.past_limit = at
+
+    while pos < n:
+        start, top = pos, stack[-1]
+        kind, value, pos = _next_token(text, pos, top, prev)
+        if kind in ("space", "comment"):
+            continue
+        if kind == "ambiguous":
+            kind = "op"
+            iri_end = _IRI.match(text, start).end()
+            if shape.ambiguous_offset is None and re.search(r"[#']", text[start:iri_end]):
+                shape.ambiguous_offset = start
+            clamp_end, clamp_depth = iri_end, len(stack)
+
+        # -- SERVICE clauses ----------------------------------------------------------
+        if pending_service is not None:
+            written, at = pending_service
+            pending_service = None
+            if kind == "word" and value.upper() == "SILENT":
+                pending_service = (f"{written} {value}", at)
+            else:
+                endpoint = _unescape(value[1:-1]) if kind == "iri" else None
+                shape.services.append(ServiceCall(endpoint, f"{written} {value}", at))
+        word = _word(kind, value)
+        if word is not None and _contains(word, "SERVICE"):
+            if kind == "word" and re.fullmatch(r"(?i)SERVICE(?:SILENT)?", value):
+                pending_service = (value, start)
+            else:
+                shape.services.append(ServiceCall(None, value, start))
+
+        # -- structure ----------------------------------------------------------------
+        if kind == "open":
+            child = _child_kind(value, top, prev, prev2)
+            if child != "row" and top.kind not in ("data", "row"):
+                shape.elements += 1  # a VALUES block counts once, its rows not at all
+            if not (child == "row" and top.values == 1):
+                top.values = 0  # VALUES (?a ?b) keeps waiting for its data block
+            stack.append(_Frame(value, child))
+            deeper(1, start)
+        elif kind == "close":
+            clamped = start < clamp_end and len(stack) <= clamp_depth
+            if len(stack) > 1 and top.opener == _CLOSERS[value] and not clamped:
+                stack.pop()
+                deeper(-1 - top.bangs, start)
+                if top.kind == "row" and stack[-1].values == 1:
+                    stack[-1].values = 2  # after VALUES (?a ?b), its data block
+            elif value == ">>":
+                kind = "op"  # `?a >> ?b` closes no quoted triple
+        else:
+            if kind == "op" and value == "!":
+                top.bangs += 1
+                deeper(1, start)
+            if kind == "op" and value in _OPERATORS and top.kind not in ("data", "row"):
+                shape.elements += 1
+            if kind == "word" and value.upper() == "VALUES":
+                top.values = 1
+            elif kind == "var" and top.values == 1:
+                top.values = 2
+            else:
+                top.values = 0
+            if kind == "word" and _contains(value, "SELECT") and top.kind == "group":
+                top.kind = "select"  # a sub-select: its clauses hold expressions
+        if start < clamp_end <= pos:
+            kind = "iri"  # after an ambiguous `<...>`, read on as after an IRI
+        prev2, prev = prev, (kind, value)
+    if pending_service is not None:
+        shape.services.append(ServiceCall(None, pending_service[0], pending_service[1]))
+    return shape
+
+
+def _next_token(text: str, pos: int, top: _Frame, prev: tuple[str, str]) -> tuple[str, str, int]:
+    """The token at ``pos``: its kind, its text and where it ends."""
+    char = text[pos]
+    if char == '"' or char == "'":
+        quote = char * 3 if text.startswith(char * 3, pos) else char
+        match = _STRINGS[quote].match(text, pos)
+        if match is None and len(quote) == 3:
+            match = _STRINGS[char].match(text, pos)  # an empty string and more, as Oxigraph falls back
+        if match is None:
+            return "op", char, pos + 1  # an unterminated quote: read on, counting what follows
+        return "string", match.group(0), match.end()
+    if char == "<":
+        if top.kind == "expr" and _ends_value(prev):
+            # a comparison, whatever follows; an IRI-looking `<...>` after it is ambiguous
+            if text.startswith("<=", pos):
+                return "op", "<=", pos + 2
+            return ("ambiguous" if _IRI.match(text, pos) else "op"), "<", pos + 1
+        if text.startswith("<<", pos):
+            return "open", "<<", pos + 2
+        match = _IRI.match(text, pos)
+        return ("iri", match.group(0), match.end()) if match else ("op", "<", pos + 1)
+    if char in "{([":
+        value = "{|" if text.startswith("{|", pos) else char
+        return "open", value, pos + len(value)
+    if char in "})]":
+        return "close", char, pos + 1
+    if char == "\\":
+        return "op", text[pos : pos + 2], pos + 2  # an escape outside a name: no structure
+    match = _TOKEN.match(text, pos)
+    if match is None or match.lastgroup == "word":
+        pname = _PNAME.match(text, pos)
+        if pname is not None and (match is None or pname.end() > match.end()):
+            return "pname", pname.group(0), pname.end()
+    if match is None:
+        return "op", char, pos + 1
+    kind, value = match.lastgroup, match.group(0)
+    return ("close" if value in (">>", "|}") else kind), value, match.end()
+
+
+def _ends_value(token: tuple[str, str]) -> bool:
+    # after a value `<` compares; after DISTINCT (`COUNT(DISTINCT <f>(?x))`) a value begins
+    kind, value = token
+    if kind == "close":
+        return value in (")", "]", ">>")
+    return kind in _OPERAND_ENDS and value.upper() != "DISTINCT"
+
+
+def _word(kind: str, value: str) -> str | None:
+    """A keyword-like word: a bare word, or the prefix of a prefixed name (``trueSERVICE:x``)."""
+    if kind == "word":
+        return value
+    if kind == "pname":
+        return value.split(":", 1)[0]
+    return None
+
+
+def _child_kind(opener: str, top: _Frame, prev: tuple[str, str], prev2: tuple[str, str]) -> str:
+    """What the bracket ``opener`` opens inside ``top``."""
+    if opener == "{":
+        return "data" if top.values == 2 else "group"
+    if opener != "(":
+        return {"{|": "group", "[": "bnode", "<<": "term"}[opener]
+    if top.values == 1:
+        return "row"  # the variables of VALUES
+    if top.kind in ("expr", "root", "select"):
+        return "expr"
+    if top.kind in ("data", "row"):
+        return "row"
+    # in a pattern only FILTER and BIND take expressions: FILTER(...), FILTER regex(...), BIND(...)
+    word, word2 = _word(*prev), _word(*prev2)
+    if word is not None and (_contains(word, "FILTER") or _contains(word, "BIND")):
+        return "expr"
+    if prev[0] in ("word", "pname", "iri") and word2 is not None and _contains(word2, "FILTER"):
+        return "expr"
+    return "triples"
+
+
+def check_query_text(text: str, source: str = "query") -> QueryShape:
+    """Refuse ``text`` before an engine parses it if it could overflow the parser's stack.
+
+    Returns
+    -------
+    QueryShape
+        What was measured, for a caller that also looks at the ``SERVICE`` clauses.
+
+    Raises
+    ------
+    QueryTooComplexError
+        Nested deeper than :data:`MAX_DEPTH`, more than :data:`MAX_ELEMENTS` operators
+        and groups, or a ``<`` that could compare or start an IRI hiding a comment or string.
+
+    Examples
+    --------
+    >>> check_query_text("SELECT * WHERE " + "{" * 200 + "}" * 200, source="q.rq")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nanokg.sparql_text.QueryTooComplexError: q.rq:1:144: nested deeper than 128 levels (groups, ...
+    >>> check_query_text("ASK { FILTER(" + " || ".join(["?a"] * 1200) + ") }")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nanokg.sparql_text.QueryTooComplexError: query: 1201 operators and groups, more than the 1000 ...
+    >>> check_query_text("ASK { ?s ?p ?o FILTER(?o<ex:#>) }")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nanokg.sparql_text.QueryTooComplexError: query:1:25: cannot tell whether this `<` compares ...
+    >>> check_query_text("ASK { ?s a <http://e/ns#C> FILTER(?s < <http://e/ns#x>) }").depth
+    2
+    """
+    shape = query_shape(text)
+    if shape.depth > MAX_DEPTH:
+        raise QueryTooComplexError(
+            f"nested deeper than {MAX_DEPTH} levels (groups, parentheses, brackets, quoted triples, `!`); "
+            "nanokg refuses such queries, which would overflow the SPARQL parser's stack",
+            *line_column(text, shape.past_limit if shape.past_limit is not None else shape.depth_offset),
+            source=source,
+        )
+    if shape.elements > MAX_ELEMENTS:
+        raise QueryTooComplexError(
+            f"{shape.elements} operators and groups, more than the {MAX_ELEMENTS} nanokg accepts in one query "
+            "(long chains overflow the SPARQL parser's stack); use VALUES or IN lists for long alternatives",
+            source=source,
+        )
+    if shape.ambiguous_offset is not None:
+        raise QueryTooComplexError(
+            "cannot tell whether this `<` compares or starts an IRI; put a space after `<` to compare",
+            *line_column(text, shape.ambiguous_offset),
+            source=source,
+        )
+    return shape
+
+
+def service_calls(text: str) -> list[ServiceCall]:
+    r"""The ``SERVICE`` clauses of a query, in order, wherever they are nested.
+
+    Examples
+    --------
+    >>> calls = service_calls(
+    ...     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sp\\u0061rql> { ?s ?p ?o }  # SERVICE <http://a/comment>\n"
+    ...     '  ?s ?p "SERVICE <http://in.a/string>" . SERVICE ?endpoint { } trueSERVICE:x { } }'
+    ... )
+    >>> [(c.endpoint, c.written) for c in calls]  # doctest: +NORMALIZE_WHITESPACE
+    [('http://127.0.0.1:9/sparql', 'SERVICE <http://127.0.0.1:9/sp\\u0061rql>'),
+     (None, 'SERVICE ?endpoint'), (None, 'trueSERVICE:x')]
+    """
+    return query_shape(text).services
