@@ -240,6 +240,9 @@ def _read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(exc.problem or exc.context or "malformed YAML").split())
+        if "nesting depth" in problem:
+            # PyYAML >= 6.0.4's scanner has a flow-nesting limit of its own, met before ours
+            raise _Refused(mark.line + 1 if mark else 0, f"nested deeper than {MAX_DEPTH} levels") from None
         raise _Refused(mark.line + 1 if mark else 0, f"malformed YAML: {_cut(problem, 200)}") from None
     except yaml.YAMLError as exc:
         raise _Refused(0, f"unreadable YAML: {_cut(' '.join(str(exc).split()), 200)}") from None
