@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # -- test tiers ----------------------------------------------------------------------------------
 # A test's tier follows from what it starts: using one of these fixtures (directly or through
 # another fixture) marks it. Modules whose tests start their own servers say so in `pytestmark`.
-# The fast tier: python -m pytest -m "not slow and not virtuoso and not browser and not grlc"
+# The fast tier: python -m pytest -n 2 --dist loadfile -m "not slow and not virtuoso and not browser and not grlc"
 FIXTURE_MARKS = {
     "virtuoso_server": ("virtuoso", "server"),
     "small_virtuoso": ("virtuoso", "server"),

@@ -202,6 +202,7 @@ def test_a_query_named_like_a_server_route_stops_the_server(built_store, tmp_pat
         create_app(built_store)
 
 
+@pytest.mark.slow
 def test_answers_are_cut_at_max_rows_and_time_out(built_store, tmp_path):
     served = NanokgServer(built_store, tmp_path, "--max-rows", "3")
     try:

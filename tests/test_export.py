@@ -369,6 +369,7 @@ def test_knowledge_graph_export(kg, store, exports):
     assert buffer.getvalue() == exports["trig"][0].read_bytes()
 
 
+@pytest.mark.slow
 def test_knowledge_graph_export_needs_the_embedded_store(built_store):
     with pytest.raises(ExportUsageError, match="embedded store"):
         KnowledgeGraph.in_memory(built_store).export("ttl", io.BytesIO())

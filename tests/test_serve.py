@@ -301,6 +301,7 @@ def test_cors_preflight_and_headers(http):
 # -- the JSON routes of the query page ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_api_queries_bind_defaults_as_terms_and_run(http, kg, federation_standin):
     entries = http.get("/api/queries").json()
     assert [e["name"] for e in entries] == QUERIES
@@ -377,6 +378,7 @@ def test_cors_origins_can_be_restricted(limited):
     assert preflight.status_code == 400
 
 
+@pytest.mark.slow
 def test_a_slow_query_times_out_and_its_worker_is_replaced(built_store, tmp_path):
     served = NanokgServer(built_store, tmp_path, "--timeout", "1", "--workers", "1")
     try:

@@ -261,6 +261,7 @@ def connection_attempted(sock: socket.socket, wait: float = 0.0) -> bool:
     return bool(readable)
 
 
+@pytest.mark.slow
 @server
 def test_service_is_refused_and_nothing_is_called(guarded, listener):
     target = f"http://127.0.0.1:{listener.getsockname()[1]}/admin"
@@ -292,6 +293,7 @@ def test_service_is_refused_and_nothing_is_called(guarded, listener):
     assert not connection_attempted(listener, wait=0.5)
 
 
+@pytest.mark.slow
 @server
 def test_allowed_endpoints_and_mirrors_are_called(federating, fake_endpoint, listener):
     def called(endpoint: str) -> httpx.Response:
@@ -387,6 +389,7 @@ def _worker_peak(server: NanokgServer, done: threading.Event) -> int:
     return peak
 
 
+@pytest.mark.slow
 @server
 def test_a_query_over_the_memory_cap_is_503_and_its_worker_replaced(built_store, tmp_path):
     # without a cap this query grew a worker past 2.5 GB within 3 s

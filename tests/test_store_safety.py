@@ -277,6 +277,7 @@ def loaded_template(built_store, tmp_path_factory) -> dict:
     return {"store": store, "data": data, "old": counts(store), "new": counts(after)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", faults.registered("load"))
 def test_killed_load_leaves_the_old_or_the_new_state(loaded_template, tmp_path, step):
     store = store_copy(loaded_template["store"], tmp_path / "stores")
