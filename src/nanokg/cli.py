@@ -833,7 +833,7 @@ def diff(old, new, fmt, inferred, store_path) -> None:
 def _version_of(path: Path | None, store_path: Path | None):
     """A release (verified) or a built store, and how to call it; ``None``: the current store."""
     from .release import ReleaseInputError, is_release, open_release
-    from .store import _MARKER, default_store_path, open_store
+    from .store import default_store_path, is_store, open_store
 
     if path is None:
         path = Path(store_path) if store_path is not None else default_store_path()
@@ -841,7 +841,7 @@ def _version_of(path: Path | None, store_path: Path | None):
     if is_release(path):
         opened = open_release(path)
         return opened.store, f"{opened.version} ({opened.date}, {path})"
-    if (path / _MARKER).exists():
+    if is_store(path):
         return open_store(path), f"the store {path}"
     if not path.exists():
         raise ReleaseInputError(f"{path}: no such release or store")

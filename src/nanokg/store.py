@@ -109,7 +109,6 @@ __all__ = [
 
 #: marks a directory as a nanokg store
 MARKER = "NANOKG_STORE"
-_MARKER = MARKER  # the name other modules used
 _ACTIVE = "active"
 _GENERATIONS = "generations"
 _WRITER_LOCK = "writer.lock"
