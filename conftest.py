@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nanokg.pipeline import build_graph
+from nanokg.curation.pipeline import build_graph
 
 
 @pytest.fixture(scope="session")

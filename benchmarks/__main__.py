@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--store", type=Path, help="the built curated store (default: $NANOKG_STORE)")
         args = parser.parse_args(argv[1:])
-        from nanokg.store import open_store
+        from nanokg.store.transaction import open_store
 
         count = generate(args.out, parse_size(args.size), args.seed, store=open_store(args.store))
         print(f"{count} quads -> {args.out}")

@@ -21,7 +21,7 @@ as templates and clones them:
   entities themselves, so the queries' default parameters (doxorubicin, TfR, breast
   cancer, ...) match synthetic products too and every name still names one entity.
 
-Every label gets the ``nkg:lookupKey`` the name index would give it (:func:`nanokg.names.name_key`),
+Every label gets the ``nkg:lookupKey`` the name index would give it (:func:`nanokg.query.names.name_key`),
 in the graph where ``nanokg load`` puts an import's keys (in ``out`` or a file of its own).
 Provenance, the ontology and shared vocabulary (regions, agencies, immune concepts,
 challenges, people) are not cloned: they stay those of the curated graph.
@@ -43,8 +43,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nanokg.load import lookup_graph_of
-from nanokg.names import LABEL_PREDICATES, name_key
+from nanokg.query.names import LABEL_PREDICATES, name_key
+from nanokg.store.load import lookup_graph_of
 from nanokg.vocabulary import BASE, GRAPHS
 
 __all__ = ["IMPORT_GRAPH", "Templates", "generate", "parse_size", "templates_from_store"]
@@ -240,7 +240,7 @@ def _plan(templates: Templates, triples: int) -> tuple[int, int]:
 def stream(templates: Templates, triples: int, seed: int = 0, graph: str = IMPORT_GRAPH) -> Iterator[tuple[bool, str]]:
     """(is a lookup key, N-Quads line) of a synthetic graph of about ``triples`` quads (never fewer).
 
-    Lookup keys go to :func:`nanokg.load.lookup_graph_of` ``graph``, the graph where
+    Lookup keys go to :func:`nanokg.store.load.lookup_graph_of` ``graph``, the graph where
     ``nanokg load`` indexes the labels of an import.
     """
     rng = random.Random(f"{seed}:{templates.digest}")  # noqa: S311 - reproducible data, not secrets

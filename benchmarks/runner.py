@@ -10,7 +10,7 @@ times the curated build (data, reasoning, validation apart) and a cold ``nanokg 
 The systems hold the same quads: the curated store's graphs plus the synthetic import
 graph. nanokg gets the import through ``nanokg load`` into a copy of the curated store
 and answers through :class:`nanokg.KnowledgeGraph` (named queries, ``find``); the others get
-the final text nanokg runs (defaults bound as ``VALUES`` by :func:`nanokg.backends.with_values`).
+the final text nanokg runs (defaults bound as ``VALUES`` by :func:`nanokg.query.backends.with_values`).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nanokg.backends import EmbeddedBackend, with_values
-from nanokg.catalogue import Catalogue
-from nanokg.names import _FIND, name_key
-from nanokg.query import bind_parameters
-from nanokg.store import open_store
+from nanokg.curation.catalogue import Catalogue
+from nanokg.query.backends import EmbeddedBackend, with_values
+from nanokg.query.engine import bind_parameters
+from nanokg.query.names import _FIND, name_key
+from nanokg.store.transaction import open_store
 
 from . import generate as generate_module
 from .generate import IMPORT_GRAPH, generate, templates_from_store
@@ -259,7 +259,7 @@ class Run:
         """Build the curated store in the work directory (fresh process); the pipeline's step timings."""
         store = self.curated_store
         code = (
-            "import json,sys,time;from nanokg.pipeline import build_graph;t=time.perf_counter();"
+            "import json,sys,time;from nanokg.curation.pipeline import build_graph;t=time.perf_counter();"
             "r=build_graph(store_path=sys.argv[1]);"
             "print(json.dumps({'timings':r.timings,'triples':r.triples,'total':time.perf_counter()-t}))"
         )
@@ -459,8 +459,9 @@ class Run:
         """``entity_graph`` over the nanokg store of ``size`` and one analysis (degree centrality of payloads)."""
         store = self.workdir / f"nanokg-{size}"
         code = (
-            "import json,sys,time;from nanokg import KnowledgeGraph;from nanokg.network import entity_graph;"
-            "from nanokg.analysis import centrality;kg=KnowledgeGraph.open(sys.argv[1]);t=time.perf_counter();"
+            "import json,sys,time;from nanokg import KnowledgeGraph;from nanokg.analytics.network import entity_graph;"
+            "from nanokg.analytics.analysis import centrality;kg=KnowledgeGraph.open(sys.argv[1]);"
+            "t=time.perf_counter();"
             "G=entity_graph(kg);c=time.perf_counter()-t;t=time.perf_counter();r=centrality(G,'payload','degree');"
             "a=time.perf_counter()-t;print(json.dumps({'conversion_seconds':c,'analysis_seconds':a,"
             "'nodes':G.number_of_nodes(),'edges':G.number_of_edges(),'analysis':'centrality payload degree',"

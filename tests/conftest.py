@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from nanokg import KnowledgeGraph, resources
-from nanokg.store import open_store
+from nanokg.store.transaction import open_store
 from servers import missing
 
 ROOT = Path(__file__).resolve().parents[1]

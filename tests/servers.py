@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nanokg.store import graph_triples
+from nanokg.store.transaction import graph_triples
 
 
 def free_port() -> int:
@@ -347,7 +347,7 @@ class VirtuosoServer:
         stay in one chunk, since each request has its own blank-node scope. A checkpoint
         makes the data durable (SIGTERM does not checkpoint). Returns the triple count.
         """
-        from nanokg.push import chunk_triples
+        from nanokg.publish.push import chunk_triples
 
         total = 0
         for graph in sorted(store.named_graphs(), key=lambda g: g.value):

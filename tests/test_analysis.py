@@ -1,4 +1,4 @@
-"""nanokg.analysis on the curated graph: answers a domain expert can check by hand.
+"""nanokg.analytics.analysis on the curated graph: answers a domain expert can check by hand.
 
 Where a number is not obvious from one line of the YAML, the test says how to get it, and the
 expected values are recomputed here from data/products/*.yaml, independently of the build.
@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from nanokg import KnowledgeGraph, resources
-from nanokg import network as network_module
-from nanokg.analysis import (
+from nanokg.analytics import network as network_module
+from nanokg.analytics.analysis import (
     AnalysisUsageError,
     attrition,
     centrality,
@@ -28,8 +28,8 @@ from nanokg.analysis import (
     nearest,
     similarity,
 )
+from nanokg.analytics.network import CARRIER_CLASSES, entity_graph
 from nanokg.knowledge_graph import UnknownEntityError
-from nanokg.network import CARRIER_CLASSES, entity_graph
 
 P = "https://w3id.org/nanokg/product/"
 

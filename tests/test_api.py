@@ -12,11 +12,11 @@ import pyoxigraph as ox
 import pytest
 
 from nanokg import resources
-from nanokg.catalogue import Catalogue
-from nanokg.federation import SERVICES, redirect_services
-from nanokg.openapi import RESERVED_NAMES
-from nanokg.query_examples import catalogue_graph, query_iri
-from nanokg.serve import ServeError, create_app
+from nanokg.curation.catalogue import Catalogue
+from nanokg.curation.catalogue_graph import catalogue_graph, query_iri
+from nanokg.query.federation import SERVICES, redirect_services
+from nanokg.serve.app import ServeError, create_app
+from nanokg.serve.openapi import RESERVED_NAMES
 from nanokg.vocabulary import GRAPHS
 from servers import NanokgServer
 

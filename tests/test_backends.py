@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from nanokg import KnowledgeGraph
-from nanokg.backends import EndpointError, QuerySyntaxError, RemoteBackend, TruncatedResultsError, with_values
-from nanokg.catalogue import Catalogue
+from nanokg.curation.catalogue import Catalogue
+from nanokg.query.backends import EndpointError, QuerySyntaxError, RemoteBackend, TruncatedResultsError, with_values
 from nanokg.vocabulary import NKG
 
 QUERIES = Catalogue().names()

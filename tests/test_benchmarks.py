@@ -19,12 +19,12 @@ from benchmarks.generate import IMPORT_GRAPH, generate, parse_size, templates_fr
 from rdflib import Dataset, Graph
 
 from nanokg import KnowledgeGraph
-from nanokg.load import lookup_graph_of
-from nanokg.names import name_key
-from nanokg.pipeline import load_ontology
+from nanokg.curation.pipeline import load_ontology
+from nanokg.curation.validate import shacl_violations
+from nanokg.query.names import name_key
 from nanokg.resources import ontology_dir
-from nanokg.store import open_store
-from nanokg.validate import shacl_violations
+from nanokg.store.load import lookup_graph_of
+from nanokg.store.transaction import open_store
 from nanokg.vocabulary import GRAPHS
 
 ROOT = Path(__file__).resolve().parent.parent

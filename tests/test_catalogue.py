@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nanokg.catalogue import Catalogue, CatalogueError, parse_query_file
+from nanokg.curation.catalogue import Catalogue, CatalogueError, parse_query_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = Catalogue()

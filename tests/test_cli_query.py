@@ -12,8 +12,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from nanokg.catalogue import Catalogue
 from nanokg.cli import main
+from nanokg.curation.catalogue import Catalogue
 
 
 def run(*args: str, store=None) -> subprocess.CompletedProcess:

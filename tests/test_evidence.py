@@ -19,8 +19,8 @@ import pytest
 from rdflib.query import Result
 
 from nanokg import KnowledgeGraph, resources
-from nanokg.backends import EmbeddedBackend
-from nanokg.evidence import CSV_COLUMNS, Fact
+from nanokg.query.backends import EmbeddedBackend
+from nanokg.query.evidence import CSV_COLUMNS, Fact
 from servers import OxigraphServer
 
 NKG = "https://w3id.org/nanokg/ontology#"

@@ -27,7 +27,7 @@ from rdflib.namespace import XSD
 
 from nanokg import KnowledgeGraph
 from nanokg.cli import main
-from nanokg.export import (
+from nanokg.publish.export import (
     DATASET,
     DEFAULT_GRAPHS,
     DESCRIPTION_GRAPH,
@@ -37,7 +37,7 @@ from nanokg.export import (
     describe_dataset,
     export,
 )
-from nanokg.store import write_store
+from nanokg.store.transaction import write_store
 from nanokg.vocabulary import GRAPHS
 from servers import missing
 

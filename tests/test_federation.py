@@ -16,8 +16,8 @@ import sys
 import pytest
 
 from nanokg import KnowledgeGraph
-from nanokg.catalogue import Catalogue, ParameterValueError
-from nanokg.federation import SERVICES, redirect_services, service_overrides
+from nanokg.curation.catalogue import Catalogue, ParameterValueError
+from nanokg.query.federation import SERVICES, redirect_services, service_overrides
 
 FEDERATED = [spec.name for spec in Catalogue() if "federated" in spec.tags]
 

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from nanokg import resources
-from nanokg.catalogue import Catalogue
+from nanokg.curation.catalogue import Catalogue
 from servers import GrlcServer, NanokgServer
 
 # every test here talks to a real server started on loopback (tiers: tests/conftest.py)

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from nanokg import KnowledgeGraph, resources
-from nanokg.catalogue import ParameterValueError
 from nanokg.cli import main
+from nanokg.curation.catalogue import ParameterValueError
+from nanokg.curation.validate import qc_violations
 from nanokg.errors import InputError
-from nanokg.validate import qc_violations
 from nanokg.vocabulary import GRAPHS
 from servers import free_port
 

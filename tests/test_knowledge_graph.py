@@ -9,9 +9,9 @@ import pytest
 from rdflib import Dataset
 
 from nanokg import KnowledgeGraph
-from nanokg.backends import NotSelectError, QuerySyntaxError
-from nanokg.catalogue import ParameterValueError, QueryNotFoundError
+from nanokg.curation.catalogue import ParameterValueError, QueryNotFoundError
 from nanokg.knowledge_graph import UnknownEntityError
+from nanokg.query.backends import NotSelectError, QuerySyntaxError
 
 PRODUCT = "https://w3id.org/nanokg/product/"
 TFR = "https://w3id.org/nanokg/target/transferrin-receptor"

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 import pytest
 
 from nanokg import KnowledgeGraph
-from nanokg.load import (
+from nanokg.curation.pipeline import build_graph
+from nanokg.store.load import (
     IMPORTS_GRAPH,
     LoadError,
     LoadUsageError,
@@ -26,8 +27,7 @@ from nanokg.load import (
     lookup_graph_of,
     unload,
 )
-from nanokg.pipeline import build_graph
-from nanokg.store import open_store
+from nanokg.store.transaction import open_store
 from nanokg.vocabulary import GRAPHS
 
 NKG = "https://w3id.org/nanokg/ontology#"
@@ -326,11 +326,11 @@ def test_query_path_imports_no_reasoner_graph_or_plotting_library(built_store):
     assert "nanokg.knowledge_graph" in imported  # the trace is there
     heavy = {name for name in imported if name.split(".")[0] in {"owlready2", "networkx", "pyshacl", "matplotlib"}}
     assert not heavy
-    assert not {"nanokg.pipeline", "nanokg.reason", "nanokg.validate", "nanokg.push", "nanokg.serve"} & imported
+    assert not {"nanokg.curation.pipeline", "nanokg.curation.reason", "nanokg.curation.validate", "nanokg.publish.push", "nanokg.serve.app"} & imported
 
 
 def test_lookup_keys_of_imported_labels_are_those_of_name_key(store_copy, tmp_path):
-    from nanokg.names import name_key
+    from nanokg.query.names import name_key
 
     labels = ["  Doxil   Liposomal ", "TfR", "O'Brien-X (R)", "Kaposi’s  Sarcoma", "Doxil ®", "ＡＢＣ", "ǅemal", "   "]
     lines = [f"<https://example.org/e{i}> <{RDFS}label> {ox.Literal(label)} ." for i, label in enumerate(labels)]

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from conftest import select
 from nanokg.cli import main
+from nanokg.curation.records import DataErrors, load_curation
 from nanokg.identifiers import compress, expand
-from nanokg.mappings import COVERED_KINDS, coverage, mapping_rows, unmapped
-from nanokg.records import DataErrors, load_curation
+from nanokg.publish.mappings import COVERED_KINDS, coverage, mapping_rows, unmapped
 
 DOXORUBICIN = "https://w3id.org/nanokg/drug/doxorubicin"
 CHEBI_DOXORUBICIN = "http://purl.obolibrary.org/obo/CHEBI_28748"
@@ -176,7 +176,7 @@ def test_named_queries_take_a_curie_or_an_iri(kg, query, param, values):
 
 
 def test_an_identifier_of_another_class_names_nothing(kg):
-    from nanokg.catalogue import ParameterValueError
+    from nanokg.curation.catalogue import ParameterValueError
 
     with pytest.raises(ParameterValueError, match="no nkg:MolecularTarget named 'CHEBI:28748'"):
         kg.query("products-by-target", target="CHEBI:28748")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nanokg.names import expand_curie, name_key
+from nanokg.query.names import expand_curie, name_key
 
 TFR = "https://w3id.org/nanokg/target/transferrin-receptor"
 DOXIL = "https://w3id.org/nanokg/product/doxil"

@@ -1,4 +1,4 @@
-"""nanokg.network: the entity graph from every backend, its projections, and files for graph tools.
+"""nanokg.analytics.network: the entity graph from every backend, its projections, and files for graph tools.
 
 Expected values come from the curated YAML (data/products/*.yaml), read here independently of
 the build, so a mistake in the conversion cannot hide in both sides.
@@ -18,8 +18,7 @@ import pytest
 import yaml
 
 from nanokg import KnowledgeGraph, resources
-from nanokg.knowledge_graph import UnknownEntityError
-from nanokg.network import (
+from nanokg.analytics.network import (
     CARRIER_CLASSES,
     NetworkUsageError,
     carrier_class,
@@ -30,6 +29,7 @@ from nanokg.network import (
     projection,
     write_graph,
 )
+from nanokg.knowledge_graph import UnknownEntityError
 from nanokg.vocabulary import DATA_NAMESPACES
 
 P = "https://w3id.org/nanokg/product/"
@@ -79,7 +79,7 @@ def test_nodes_carry_label_type_kind_and_literals(graph):
 
 def test_kinds_follow_the_ontology_and_agree_with_the_iri_namespaces(graph):
     for node, kind in graph.nodes(data="kind"):
-        assert kind != "other", f"{node} has no kind: a class missing from nanokg.network.KINDS?"
+        assert kind != "other", f"{node} has no kind: a class missing from nanokg.analytics.network.KINDS?"
         for name, namespace in DATA_NAMESPACES.items():
             if node.startswith(str(namespace)):
                 assert kind == name, node

@@ -11,11 +11,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from nanokg import resources
-from nanokg.build import build_asserted
-from nanokg.pipeline import OntologyInputError, ValidationFailed, load_ontology
-from nanokg.records import load_curation
-from nanokg.store import reading
-from nanokg.validate import qc_violations, shacl_violations
+from nanokg.curation.build import build_asserted
+from nanokg.curation.pipeline import OntologyInputError, ValidationFailed, load_ontology
+from nanokg.curation.records import load_curation
+from nanokg.curation.validate import qc_violations, shacl_violations
+from nanokg.store.transaction import reading
 from nanokg.vocabulary import GRAPHS, NKG, VAL
 
 DATA_GRAPHS = [GRAPHS[n] for n in ("asserted", "inferred", "provenance")]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from nanokg import plot
-from nanokg.network import entity_graph
+from nanokg.analytics import plot
+from nanokg.analytics.network import entity_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -184,11 +184,11 @@ def test_html_view_draws_every_node_offline(browser, network, tmp_path, artifact
             const canvas = document.querySelector('#network canvas');
             const context = canvas.getContext('2d');
             const ratio = canvas.width / canvas.clientWidth;
-            const positions = nanokg.network.getPositions();
+            const positions = nanokg.analytics.network.getPositions();
             const hex = (v) => v.toString(16).padStart(2, '0');
             const out = {};
             for (const node of nanokg.nodes.get()) {
-                const at = nanokg.network.canvasToDOM(positions[node.id]);
+                const at = nanokg.analytics.network.canvasToDOM(positions[node.id]);
                 const [r, g, b] = context.getImageData(Math.round(at.x * ratio), Math.round(at.y * ratio), 1, 1).data;
                 out[node.id] = [node.color.background.toLowerCase(), '#' + hex(r) + hex(g) + hex(b)];
             }
@@ -257,8 +257,8 @@ def test_a_failed_write_leaves_the_previous_file(network, tmp_path, monkeypatch)
 def test_figures_are_drawn_without_pyplot(built_store, tmp_path):
     # no pyplot: no backend is chosen and no window can open, on a headless machine or in a notebook
     code = (
-        "import sys; from nanokg import KnowledgeGraph; from nanokg.network import entity_graph; "
-        "from nanokg.plot import plot; "
+        "import sys; from nanokg import KnowledgeGraph; from nanokg.analytics.network import entity_graph; "
+        "from nanokg.analytics.plot import plot; "
         f"plot('network', entity_graph(KnowledgeGraph.open({str(built_store)!r})), {str(tmp_path / 'n.png')!r}); "
         "print('matplotlib.pyplot' in sys.modules)"
     )

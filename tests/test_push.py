@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from nanokg import KnowledgeGraph
-from nanokg.push import (
+from nanokg.publish.push import (
     Credentials,
     PushError,
     PushUsageError,

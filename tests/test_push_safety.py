@@ -23,7 +23,7 @@ import requests
 from click.testing import CliRunner
 
 from nanokg import faults
-from nanokg.push import PushError, PushUsageError, Target, push, store_targets
+from nanokg.publish.push import PushError, PushUsageError, Target, push, store_targets
 from nanokg.vocabulary import GRAPHS
 from proxy import FaultyProxy
 from servers import OxigraphServer
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.server
 NAMES = ["ontology", "asserted", "inferred"]
 IRIS = [str(GRAPHS[name]) for name in NAMES]
 CHUNK = "400"  # several chunks per graph, so a kill can land between two of them
-# the steps of a push (nanokg.push declares them; test_push_declares_its_steps pins the list)
+# the steps of a push (nanokg.publish.push declares them; test_push_declares_its_steps pins the list)
 STALE_DROPPED, CHUNK_WRITTEN, GRAPH_STAGED, BEFORE_SWAP, AFTER_SWAP, BEFORE_STAGING_DROPPED = (
     f"push:{name}"
     for name in (
@@ -275,7 +275,7 @@ def test_interrupted_push_drops_its_staging_graphs(step, how, code, expected, ox
 @pytest.mark.parametrize("signals", [1, 2])
 def test_a_signal_acts_between_requests_a_second_at_once(oxigraph, old, new, versions, signals):
     """In process: the first SIGINT waits for the chunk under way, a second cuts it short; both clean up."""
-    from nanokg.push import PushInterrupted
+    from nanokg.publish.push import PushInterrupted
 
     with_old(oxigraph, old)
     sent = []
@@ -394,7 +394,7 @@ def test_malformed_endpoints_are_usage_errors(new, endpoint):
 @pytest.mark.parametrize("message", ["nanokg: error: the store said no", "nanokg: nanokg: error: the store said no"])
 def test_an_error_line_never_carries_the_prefix_twice(built_store, monkeypatch, message):
     from nanokg import cli
-    from nanokg import push as push_module
+    from nanokg.publish import push as push_module
 
     def refuse(*_args, **_kwargs):
         raise PushError(message)  # as a wrapped nanokg error, already formatted, would read

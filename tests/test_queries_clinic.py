@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from nanokg.catalogue import ParameterValueError
+from nanokg.curation.catalogue import ParameterValueError
 
 FDA = "US Food and Drug Administration"
 

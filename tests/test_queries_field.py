@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from nanokg import resources
-from nanokg.query import ParameterValueError
+from nanokg.query.engine import ParameterValueError
 
 SOURCE = "https://w3id.org/nanokg/source/"
 

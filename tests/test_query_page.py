@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from nanokg import page, resources
+from nanokg import resources
+from nanokg.serve import page
 from servers import NanokgServer
 
 # every test here talks to a real server started on loopback (tiers: tests/conftest.py)

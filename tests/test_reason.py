@@ -11,9 +11,9 @@ from rdflib import Graph
 from conftest import select
 from nanokg import resources
 from nanokg.cli import main
-from nanokg.pipeline import load_ontology
-from nanokg.reason import InconsistentOntologyError, infer
-from nanokg.store import open_store
+from nanokg.curation.pipeline import load_ontology
+from nanokg.curation.reason import InconsistentOntologyError, infer
+from nanokg.store.transaction import open_store
 
 INFERRED = "https://w3id.org/nanokg/graph/inferred"
 ASSERTED = "https://w3id.org/nanokg/graph/asserted"

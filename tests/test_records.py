@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from nanokg import resources
 from nanokg.cli import main
-from nanokg.records import DataErrors, load_curation, verify_quotes
-from nanokg.store import open_store
+from nanokg.curation.records import DataErrors, load_curation, verify_quotes
+from nanokg.store.transaction import open_store
 
 
 def edit(path: Path, old: str, new: str) -> None:

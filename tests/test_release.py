@@ -23,10 +23,10 @@ import pytest
 import yaml
 
 from nanokg import resources
-from nanokg.diff import diff_graphs
-from nanokg.pipeline import build_graph
-from nanokg.release import MANIFEST, graph_version, open_release
-from nanokg.store import open_store
+from nanokg.curation.pipeline import build_graph
+from nanokg.publish.diff import diff_graphs
+from nanokg.publish.release import MANIFEST, graph_version, open_release
+from nanokg.store.transaction import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DATE = "2026-11-24"

@@ -25,9 +25,9 @@ import rdflib.compare
 from rdflib.query import Result
 
 from nanokg import KnowledgeGraph
-from nanokg.backends import TruncatedResultsError
-from nanokg.catalogue import Catalogue
-from nanokg.federation import redirect_services
+from nanokg.curation.catalogue import Catalogue
+from nanokg.query.backends import TruncatedResultsError
+from nanokg.query.federation import redirect_services
 from nanokg.vocabulary import GRAPHS, PREFIXES
 from servers import NanokgServer
 from test_backends import answer

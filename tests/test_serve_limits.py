@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nanokg.catalogue import Catalogue
+from nanokg.curation.catalogue import Catalogue
 from nanokg.sparql_text import MAX_DEPTH, MAX_ELEMENTS, QueryTooComplexError, check_query_text, query_shape
 from servers import NanokgServer
 

@@ -30,10 +30,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import nanokg.load  # declares the steps of load and unload
-import nanokg.release  # declares the steps of release
+import nanokg.publish.release  # declares the steps of release
+import nanokg.store.load  # declares the steps of load and unload
 from nanokg import faults, resources
-from nanokg.load import IMPORTS_GRAPH, default_graph, list_imports, load
+from nanokg.store.load import IMPORTS_GRAPH, default_graph, list_imports, load
 from nanokg.vocabulary import GRAPHS
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "nanokg"
@@ -83,7 +83,7 @@ def killed(result: subprocess.CompletedProcess) -> None:
 
 def counts(path: Path) -> dict[str, int]:
     """Quads per named graph of the store at ``path``, read with a handle released right after."""
-    from nanokg.store import reading
+    from nanokg.store.transaction import reading
 
     with reading(path) as store:
         rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
@@ -91,7 +91,7 @@ def counts(path: Path) -> dict[str, int]:
 
 
 def has_quad(path: Path, quad: ox.Quad) -> bool:
-    from nanokg.store import reading
+    from nanokg.store.transaction import reading
 
     with reading(path) as store:
         return quad in store
@@ -170,7 +170,7 @@ def test_release_force_refuses_a_directory_that_is_not_a_release(built_store, tm
 
 @pytest.mark.slow
 def test_a_second_writer_fails_at_once_and_readers_see_the_last_complete_state(built_store, tmp_path):
-    from nanokg.store import writing
+    from nanokg.store.transaction import writing
 
     store = store_copy(built_store, tmp_path / "stores")
     data = triples_file(tmp_path / "x.nt")
@@ -198,7 +198,7 @@ def test_a_reader_keeps_its_generation_across_writes(built_store, tmp_path):
     reader = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent("""
             import sys
-            from nanokg.store import open_store
+            from nanokg.store.transaction import open_store
             store = open_store(sys.argv[1])
             print("open", flush=True)
             sys.stdin.readline()
@@ -248,7 +248,7 @@ def test_turtle_syntax_error_in_the_ontology_is_one_clean_line(tmp_path):
     assert not (tmp_path / "store" / "active").exists()
 
 
-# -- every store access goes through nanokg.store --------------------------------------------------------
+# -- every store access goes through nanokg.store.transaction --------------------------------------------------------
 
 
 def test_only_the_store_module_opens_stores_on_disk():
@@ -305,7 +305,7 @@ def test_interrupted_load_cleans_up_after_itself(loaded_template, tmp_path):
 
 
 def _imports(store: Path):
-    from nanokg.store import reading
+    from nanokg.store.transaction import reading
 
     with reading(store) as handle:
         return list_imports(handle)
@@ -345,7 +345,7 @@ def test_killed_unload_leaves_the_old_or_the_new_state(unload_template, tmp_path
 @pytest.fixture(scope="module")
 def build_template(built_store, tmp_path_factory) -> dict:
     """A store with an import and a curated fact the build does not make; the counts a rebuild gives."""
-    from nanokg.store import writing
+    from nanokg.store.transaction import writing
 
     root = tmp_path_factory.mktemp("build-template")
     store = store_copy(built_store, root / "before")
@@ -453,7 +453,7 @@ def old_release(built_store, tmp_path_factory) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("step", faults.registered("release"))
 def test_killed_release_leaves_the_old_or_the_new_release(old_release, built_store, tmp_path, step):
-    from nanokg.release import verify_release
+    from nanokg.publish.release import verify_release
 
     out = Path(shutil.copytree(old_release, tmp_path / "out"))
     args = ["release", "--store", built_store, "--date", NEW_DATE, "--out", out, "--force"]

@@ -1,5 +1,5 @@
 """Allow ``python -m nanokg``."""
 
-from .cli import main
+from nanokg.cli import main
 
 main()

@@ -19,12 +19,19 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from .backends import Backend, EmbeddedBackend, RdflibBackend, RemoteBackend, check_syntax, open_embedded
-from .catalogue import Catalogue, QuerySpec, parse_query_file
-from .names import Match, resolve
-from .query import prepare, run_spec
-from .results import Results
-from .vocabulary import GRAPHS, PREFIXES
+from nanokg.curation.catalogue import Catalogue, QuerySpec, parse_query_file
+from nanokg.query.backends import (
+    Backend,
+    EmbeddedBackend,
+    RdflibBackend,
+    RemoteBackend,
+    check_syntax,
+    open_embedded,
+)
+from nanokg.query.engine import prepare, run_spec
+from nanokg.query.names import Match, resolve
+from nanokg.query.results import Results
+from nanokg.vocabulary import GRAPHS, PREFIXES
 
 __all__ = ["Edge", "KnowledgeGraph", "UnknownEntityError"]
 
@@ -124,7 +131,7 @@ class KnowledgeGraph:
 
         Entity parameters take labels, synonyms, CURIEs or IRIs. With ``evidence=True``
         the answer's ``evidence[i]`` lists the curated facts behind row ``i``, each with
-        its source, quote or note, locator and any correction (:mod:`nanokg.evidence`).
+        its source, quote or note, locator and any correction (:mod:`nanokg.query.evidence`).
 
         Examples
         --------
@@ -141,7 +148,7 @@ class KnowledgeGraph:
             spec = self.catalogue[name]
         if not evidence:
             return run_spec(self.backend, spec, params)
-        from .evidence import find_evidence
+        from nanokg.query.evidence import find_evidence
 
         text, bindings = prepare(self.backend, spec, params)
         results = self.backend.select(text, bindings)
@@ -178,7 +185,7 @@ class KnowledgeGraph:
         """Everything the graph says of one entity, with the sources of each asserted fact.
 
         One row per (direction, predicate, value, evidence); see ``queries/describe.rq``.
-        ``evidence[i]`` holds row ``i``'s evidence as :class:`~nanokg.evidence.Fact`
+        ``evidence[i]`` holds row ``i``'s evidence as :class:`~nanokg.query.evidence.Fact`
         objects, as :meth:`query` gives them: the row's own for an asserted statement,
         the asserted premises for an inferred one.
 
@@ -189,7 +196,7 @@ class KnowledgeGraph:
         >>> sorted({f["source"].rsplit("/", 1)[1] for f in facts if f["predicateLabel"] == "has payload"})
         ['seed-000']
         """
-        from .evidence import describe_evidence
+        from nanokg.query.evidence import describe_evidence
 
         iri = self.entity(entity).iri
         results = run_spec(self.backend, self.catalogue["describe"], {"entity": ox.NamedNode(iri)})
@@ -285,12 +292,12 @@ class KnowledgeGraph:
         return rows
 
     def export(self, fmt: str, out: str | Path | BinaryIO, graphs: Iterable[str] | None = None) -> int:
-        """Write the graph and its VoID/DCAT description as RDF; see :func:`nanokg.export.export`.
+        """Write the graph and its VoID/DCAT description as RDF; see :func:`nanokg.publish.export.export`.
 
         Only the embedded store can be exported (:meth:`open`, :meth:`from_store`).
         Returns the number of triples (triple formats) or quads (quad formats) written.
         """
-        from .export import ExportUsageError, export
+        from nanokg.publish.export import ExportUsageError, export
 
         if not isinstance(self.backend, EmbeddedBackend):
             raise ExportUsageError(

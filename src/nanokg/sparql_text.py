@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from nanokg.errors import InputError
 
 __all__ = [
     "MAX_DEPTH",

@@ -321,8 +321,8 @@ DATA_NAMESPACES = {
     )
 }
 
-#: Named graphs of the dataset (`lookup` holds the derived name index of :mod:`nanokg.names`,
-#: `queries` the query catalogue as SHACL SPARQL executables, :mod:`nanokg.query_examples`).
+#: Named graphs of the dataset (`lookup` holds the derived name index of :mod:`nanokg.query.names`,
+#: `queries` the query catalogue as SHACL SPARQL executables, :mod:`nanokg.curation.catalogue_graph`).
 GRAPHS = {
     name: URIRef(f"{BASE}graph/{name}")
     for name in ("ontology", "asserted", "inferred", "provenance", "lookup", "queries")

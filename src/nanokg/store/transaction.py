@@ -1,7 +1,7 @@
 """Where the built graph lives: an embedded on-disk Oxigraph store, written safely.
 
 The store holds the named graphs of :data:`nanokg.vocabulary.GRAPHS` (and the imports of
-:mod:`nanokg.load`). Queries run with the default graph as the union of the named graphs,
+:mod:`nanokg.store.load`). Queries run with the default graph as the union of the named graphs,
 so a plain ``SELECT`` sees ontology, asserted, inferred and provenance triples (and the
 name index and the query catalogue) together, and ``GRAPH <...>`` narrows to one of them.
 
@@ -82,8 +82,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from . import faults
-from .errors import InputError, NanokgError
+from nanokg import faults
+from nanokg.errors import InputError, NanokgError
 
 if TYPE_CHECKING:  # rdflib is not imported on the query path (cold start of `nanokg query`)
     from rdflib import Graph, URIRef
@@ -336,7 +336,7 @@ def _claim(path: Path) -> bool:
     try:
         path.mkdir(parents=True, exist_ok=True)
         if not is_store(path):
-            (path / MARKER).write_text("nanokg store: see nanokg.store for its layout\n", encoding="utf-8")
+            (path / MARKER).write_text("nanokg store: see nanokg.store.transaction for its layout\n", encoding="utf-8")
     except OSError as exc:
         parent = next((p for p in path.parents if p.exists()), None)
         if parent is not None and not parent.is_dir():
@@ -614,7 +614,7 @@ def write_curated(writer: StoreWriter, source: ox.Store) -> int:
     """Make a generation holding the quads of ``source`` (the build's graphs) and the store's other graphs.
 
     When the active generation holds graphs the build does not write (imports of
-    :mod:`nanokg.load`), it is copied (``Store.backup``: hard links), the curated graphs are
+    :mod:`nanokg.store.load`), it is copied (``Store.backup``: hard links), the curated graphs are
     replaced in the copy, and the rest kept; not compacted then (``optimize`` would cost
     seconds per million imported triples; the replaced graphs are small). Otherwise the
     generation is written afresh and compacted. Returns the number of quads written.
@@ -654,6 +654,6 @@ def write_store(path: str | os.PathLike, source: ox.Store) -> int:
 
 
 def _curated() -> set[str]:
-    from .vocabulary import GRAPHS
+    from nanokg.vocabulary import GRAPHS
 
     return {str(g) for g in GRAPHS.values()}

@@ -64,21 +64,21 @@ def _report(failure: Exception) -> None:
     only, so that a command's cold start pays for none of them (``nanokg query`` must not
     import owlready2, networkx, pyshacl or matplotlib; see docs/performance.md).
     """
-    from .backends import EndpointError, NotSelectError, QuerySyntaxError
-    from .catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
-    from .errors import NanokgError
-    from .export import ExportError, ExportUsageError
-    from .knowledge_graph import UnknownEntityError
-    from .load import ImportNotFoundError, LoadError, LoadUsageError
-    from .network import NetworkUsageError
-    from .pipeline import OntologyError, ValidationFailed
-    from .plot import PlotError, PlotUsageError
-    from .push import PushError, PushUsageError
-    from .reason import InconsistentOntologyError, ReasonerError
-    from .records import DataErrors
-    from .release import ReleaseError, ReleaseUsageError
-    from .serve import ServeError
-    from .store import StoreBusyError, StoreMissingError
+    from nanokg.analytics.network import NetworkUsageError
+    from nanokg.analytics.plot import PlotError, PlotUsageError
+    from nanokg.curation.catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
+    from nanokg.curation.pipeline import OntologyError, ValidationFailed
+    from nanokg.curation.reason import InconsistentOntologyError, ReasonerError
+    from nanokg.curation.records import DataErrors
+    from nanokg.errors import NanokgError
+    from nanokg.knowledge_graph import UnknownEntityError
+    from nanokg.publish.export import ExportError, ExportUsageError
+    from nanokg.publish.push import PushError, PushUsageError
+    from nanokg.publish.release import ReleaseError, ReleaseUsageError
+    from nanokg.query.backends import EndpointError, NotSelectError, QuerySyntaxError
+    from nanokg.serve.app import ServeError
+    from nanokg.store.load import ImportNotFoundError, LoadError, LoadUsageError
+    from nanokg.store.transaction import StoreBusyError, StoreMissingError
 
     try:
         raise failure
@@ -178,7 +178,7 @@ RESULT_FORMATS = click.Choice(["table", "csv", "tsv", "json"])
 
 
 def _graph(store_path: Path | None, endpoint: str | None):
-    from .knowledge_graph import KnowledgeGraph
+    from nanokg.knowledge_graph import KnowledgeGraph
 
     if endpoint:
         return KnowledgeGraph.remote(endpoint)
@@ -194,12 +194,12 @@ def _emit_results(results, fmt: str) -> None:
     elif fmt == "tsv":
         click.echo(results.to_tsv(), nl=False)
     else:
-        from .vocabulary import compact_iri
+        from nanokg.vocabulary import compact_iri
 
         rows = [[compact_iri(v) if isinstance(v, str) and v.startswith("http") else v for v in r] for r in results.rows]
         notes = None
         if results.evidence is not None:
-            from .evidence import render_facts
+            from nanokg.query.evidence import render_facts
 
             notes = [render_facts(facts) or ["    (no curated fact)"] for facts in results.evidence]
         _emit(results.columns, rows, "table", notes)
@@ -207,7 +207,7 @@ def _emit_results(results, fmt: str) -> None:
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    from .catalogue import ParameterValueError
+    from nanokg.curation.catalogue import ParameterValueError
 
     params: dict[str, str] = {}
     for pair in pairs:
@@ -242,7 +242,7 @@ def build(store_path, data_dir, ontology_dir, seeds_dir) -> None:
     anything else is refused before any work. One command writes a store at a time: a
     load or unload started during the build fails at once, as does a build during a load.
     """
-    from .pipeline import build_graph
+    from nanokg.curation.pipeline import build_graph
 
     report = build_graph(data_dir, ontology_dir, store_path, seeds_dir)
     for note in report.notes:
@@ -283,7 +283,7 @@ def stats(store_path, endpoint, fmt) -> None:
     kg = _graph(store_path, endpoint)
     graphs = kg.query("stats-graphs")
     classes = kg.query("stats-classes")
-    from .load import IMPORTS_QUERY
+    from nanokg.store.load import IMPORTS_QUERY
 
     imports = kg.sparql(IMPORTS_QUERY)  # what `nanokg load` recorded
     if fmt == "json":
@@ -325,10 +325,10 @@ def query(name, list_queries, params, fmt, evidence, store_path, endpoint) -> No
       nanokg query products-by-target -p target=TfR --evidence
       nanokg query my-question.rq --endpoint http://localhost:7878/query
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    from .catalogue import Catalogue, QueryNotFoundError
+    from nanokg.curation.catalogue import Catalogue, QueryNotFoundError
 
     if list_queries:
-        from .query import describe_parameters
+        from nanokg.query.engine import describe_parameters
 
         for spec in Catalogue():
             click.echo(f"{spec.name}: {spec.title}")
@@ -396,8 +396,8 @@ _PREDICATE_NAMES = {
 
 def _render_description(entity, results) -> str:
     """Facts grouped by direction and predicate, each followed by its evidence (the model of ``query --evidence``)."""
-    from .evidence import evidence_lines, render_facts
-    from .vocabulary import compact_iri
+    from nanokg.query.evidence import evidence_lines, render_facts
+    from nanokg.vocabulary import compact_iri
 
     facts: dict[tuple, list[int]] = {}
     rows = results.as_dicts()
@@ -522,15 +522,15 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
     push starts by dropping the staging graphs a killed push left; --cleanup drops them
     without pushing.
     """
-    from .push import push as push_graphs
-    from .push import store_targets
+    from nanokg.publish.push import push as push_graphs
+    from nanokg.publish.push import store_targets
 
     names = [name.strip() for name in graphs.split(",") if name.strip()] if graphs else None
     if cleanup:
         _push_cleanup(endpoint, update_endpoint, names, into, profile, retries, timeout)
         return
 
-    from .store import open_store
+    from nanokg.store.transaction import open_store
 
     targets = store_targets(open_store(store_path), names, into, allow_graph_overwrite=allow_graph_overwrite)
     total = sum(len(target.triples) for target in targets)
@@ -575,7 +575,7 @@ def push(endpoint, update_endpoint, store_endpoint, protocol, into, graphs, prof
 
 def _push_cleanup(endpoint, update_endpoint, names, into, profile, retries, timeout) -> None:
     """``nanokg push --cleanup``: the dropped staging graphs on stdout, how many on stderr."""
-    from .push import cleanup, target_graphs
+    from nanokg.publish.push import cleanup, target_graphs
 
     # the targets' IRIs only: no built store needed, and no overwrite to refuse (nothing is written)
     plan = target_graphs(names, into, allow_graph_overwrite=True)
@@ -633,8 +633,8 @@ def export_(fmt, out, graphs, store_path) -> None:
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     import os
 
-    from .export import FORMATS, export, select_graphs
-    from .store import open_store
+    from nanokg.publish.export import FORMATS, export, select_graphs
+    from nanokg.store.transaction import open_store
 
     listed = None if graphs is None else [name.strip() for name in graphs.split(",") if name.strip()]
     names = select_graphs(listed, "--graphs")
@@ -717,7 +717,7 @@ def serve(host, port, store_path, timeout, max_rows, workers, cors_origins, work
     deeper than 128 levels are refused, and SERVICE calls only the endpoints allowed. Stop
     with Ctrl-C.
     """
-    from .serve import serve as run_server
+    from nanokg.serve.app import serve as run_server
 
     def announce(url: str) -> None:
         base = url.rsplit("/", 1)[0]
@@ -777,17 +777,17 @@ def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog,
       nanokg release --out dist/nanokg-0.1.0
       nanokg release --store ~/.local/share/nanokg/store --date 2026-11-24 --out dist/nanokg-0.1.0
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    from .release import _check_out, write_release
+    from nanokg.publish.release import _check_out, write_release
 
     _check_out(out.absolute(), force)  # before a build that takes seconds
     if store_path is None:
-        from .pipeline import build_dataset
+        from nanokg.curation.pipeline import build_dataset
 
         report, store = build_dataset(data_dir, ontology_dir, seeds_dir)  # in memory: nothing to clean up
         for note in report.notes:
             click.echo(f"nanokg: note: {note}", err=True)
     else:
-        from .store import open_store
+        from nanokg.store.transaction import open_store
 
         store = open_store(store_path)
     written = write_release(store, out, date, changelog=changelog, force=force)
@@ -817,7 +817,7 @@ def diff(old, new, fmt, inferred, store_path) -> None:
       nanokg diff dist/nanokg-0.1.0 dist/nanokg-0.2.0 --format markdown >> CHANGELOG.md
       nanokg diff dist/nanokg-0.1.0              # the release against the current store
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    from .diff import diff_graphs
+    from nanokg.publish.diff import diff_graphs
 
     old_store, old_name = _version_of(old, None)
     new_store, new_name = _version_of(new, store_path)
@@ -832,8 +832,8 @@ def diff(old, new, fmt, inferred, store_path) -> None:
 
 def _version_of(path: Path | None, store_path: Path | None):
     """A release (verified) or a built store, and how to call it; ``None``: the current store."""
-    from .release import ReleaseInputError, is_release, open_release
-    from .store import default_store_path, is_store, open_store
+    from nanokg.publish.release import ReleaseInputError, is_release, open_release
+    from nanokg.store.transaction import default_store_path, is_store, open_store
 
     if path is None:
         path = Path(store_path) if store_path is not None else default_store_path()
@@ -848,14 +848,14 @@ def _version_of(path: Path | None, store_path: Path | None):
     raise ReleaseInputError(f"{path}: neither a nanokg release (no SHA256SUMS) nor a nanokg store")
 
 
-# -- graph analytics (nanokg.network, nanokg.analysis) ------------------------------------------------------------
+# -- graph analytics (nanokg.analytics.network, nanokg.analytics.analysis) ------------------------------
 
 ANALYSIS_FORMATS = ("table", "csv", "json")
 
 
 def _analysis_graph(store_path: Path | None, endpoint: str | None, asserted_only: bool):
     """The knowledge graph and its entity graph (networkx is imported only here, not at start-up)."""
-    from .network import entity_graph
+    from nanokg.analytics.network import entity_graph
 
     kg = _graph(store_path, endpoint)
     return kg, entity_graph(kg, inferred=not asserted_only)
@@ -863,8 +863,8 @@ def _analysis_graph(store_path: Path | None, endpoint: str | None, asserted_only
 
 def _emit_rows(rows: list[dict[str, Any]], fmt: str, *, drop: tuple[str, ...] = ()) -> None:
     """Analysis rows as a table (IRIs compacted), CSV or JSON; list cells joined with "; " outside JSON."""
-    from .network import NetworkUsageError
-    from .vocabulary import compact_iri
+    from nanokg.analytics.network import NetworkUsageError
+    from nanokg.vocabulary import compact_iri
 
     if fmt not in ANALYSIS_FORMATS:
         raise NetworkUsageError(f"--format {fmt!r}: choose one of {', '.join(ANALYSIS_FORMATS)}")
@@ -929,7 +929,7 @@ def _analysis_command(name: str):
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N rows.")
 def analyze_centrality(kind, measure, limit, fmt, asserted_only, endpoint, store_path) -> None:
     """Payloads, targets or indications ranked by centrality in the product-feature network."""
-    from .analysis import centrality
+    from nanokg.analytics.analysis import centrality
 
     _, G = _analysis_graph(store_path, endpoint, asserted_only)
     _emit_rows(centrality(G, kind, measure)[:limit], fmt)
@@ -940,7 +940,7 @@ def analyze_centrality(kind, measure, limit, fmt, asserted_only, endpoint, store
 @click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution (>1: smaller).")
 def analyze_communities(seed, resolution, fmt, asserted_only, endpoint, store_path) -> None:
     """Communities of products (Louvain on shared payloads, targets and indications)."""
-    from .analysis import communities
+    from nanokg.analytics.analysis import communities
 
     _, G = _analysis_graph(store_path, endpoint, asserted_only)
     _emit_rows(communities(G, seed=seed, resolution=resolution), fmt)
@@ -950,7 +950,7 @@ def analyze_communities(seed, resolution, fmt, asserted_only, endpoint, store_pa
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N pairs.")
 def analyze_similar(limit, fmt, asserted_only, endpoint, store_path) -> None:
     """Pairs of products by Jaccard similarity of payloads, targets, indications and carrier class."""
-    from .analysis import similarity
+    from nanokg.analytics.analysis import similarity
 
     _, G = _analysis_graph(store_path, endpoint, asserted_only)
     _emit_rows(similarity(G)[:limit], fmt)
@@ -961,7 +961,7 @@ def analyze_similar(limit, fmt, asserted_only, endpoint, store_path) -> None:
 @click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="How many products.")
 def analyze_nearest(product, k, fmt, asserted_only, endpoint, store_path) -> None:
     """The products most similar to PRODUCT (a name, synonym, CURIE or IRI)."""
-    from .analysis import nearest
+    from nanokg.analytics.analysis import nearest
 
     kg, G = _analysis_graph(store_path, endpoint, asserted_only)
     _emit_rows(nearest(G, product, k, kg=kg), fmt)
@@ -974,7 +974,7 @@ def analyze_nearest(product, k, fmt, asserted_only, endpoint, store_path) -> Non
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most paths.")
 def analyze_paths(source, target, max_length, limit, fmt, asserted_only, endpoint, store_path) -> None:
     """Paths explaining how SOURCE relates to TARGET, with each step's predicate and direction."""
-    from .analysis import explain_paths
+    from nanokg.analytics.analysis import explain_paths
 
     kg, G = _analysis_graph(store_path, endpoint, asserted_only)
     rows = explain_paths(G, source, target, max_length, limit=limit, kg=kg)
@@ -991,7 +991,7 @@ def analyze_paths(source, target, max_length, limit, fmt, asserted_only, endpoin
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Most pairs.")
 def analyze_gaps(kind, limit, fmt, asserted_only, endpoint, store_path) -> None:
     """Pairs never tried in the clinic, ranked by an Adamic-Adar link-prediction score."""
-    from .analysis import gaps
+    from nanokg.analytics.analysis import gaps
 
     _, G = _analysis_graph(store_path, endpoint, asserted_only)
     _emit_rows(gaps(G, kind, limit), fmt)
@@ -1000,7 +1000,7 @@ def analyze_gaps(kind, limit, fmt, asserted_only, endpoint, store_path) -> None:
 @_analysis_command("attrition")
 def analyze_attrition(fmt, asserted_only, endpoint, store_path) -> None:
     """Per carrier class: products, share approved, share terminated, share by highest stage."""
-    from .analysis import attrition
+    from nanokg.analytics.analysis import attrition
 
     _, G = _analysis_graph(store_path, endpoint, asserted_only)
     _emit_rows(attrition(G), fmt)
@@ -1019,7 +1019,7 @@ def analyze_attrition(fmt, asserted_only, endpoint, store_path) -> None:
 @_handles_errors
 def network(kind, fmt, out, asserted_only, endpoint, store_path) -> None:
     """Write the entity graph or a projection for Gephi, Cytoscape or networkx (GraphML, GEXF, CSV)."""
-    from .network import GRAPH_FORMATS, PROJECTIONS, NetworkUsageError, projection, write_graph
+    from nanokg.analytics.network import GRAPH_FORMATS, PROJECTIONS, NetworkUsageError, projection, write_graph
 
     if kind != "entity" and kind not in PROJECTIONS:
         raise NetworkUsageError(f"--projection {kind!r}: choose entity or one of {', '.join(PROJECTIONS)}")
@@ -1057,8 +1057,8 @@ def plot_(kind, out, title, store_path, endpoint) -> None:
       nanokg plot network --out network.svg
       nanokg plot html --out network.html --endpoint http://localhost:7878/query
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    from .network import entity_graph
-    from .plot import check_output, plot
+    from nanokg.analytics.network import entity_graph
+    from nanokg.analytics.plot import check_output, plot
 
     check_output(kind, out)  # a wrong extension or folder fails before the graph is read
     kg = _graph(store_path, endpoint)
@@ -1088,9 +1088,9 @@ def mappings_(show_unmapped, fmt, store_path, endpoint) -> None:
       nanokg mappings --format sssom > nanokg.sssom.tsv
       nanokg mappings --unmapped --format csv
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    from .catalogue import ParameterValueError
-    from .mappings import coverage, mapping_rows, to_sssom, unmapped
-    from .vocabulary import compact_iri
+    from nanokg.curation.catalogue import ParameterValueError
+    from nanokg.publish.mappings import coverage, mapping_rows, to_sssom, unmapped
+    from nanokg.vocabulary import compact_iri
 
     if show_unmapped and fmt == "sssom":
         raise ParameterValueError("--unmapped lists gaps, not mappings: use --format table or csv")
@@ -1138,7 +1138,7 @@ def load(files, fmt, graph, no_optimize, no_names, store_path) -> None:
       nanokg load trials.nt.gz
       nanokg load drugs.ttl more-drugs.ttl --graph https://example.org/graph/drugs
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
-    from .load import load as load_files
+    from nanokg.store.load import load as load_files
 
     bars: dict[Path, object] = {}
 
@@ -1170,7 +1170,7 @@ def load(files, fmt, graph, no_optimize, no_names, store_path) -> None:
 @_handles_errors
 def unload(graph, store_path) -> None:
     """Remove an imported graph, its name index and its import records."""
-    from .load import unload as unload_graph
+    from nanokg.store.load import unload as unload_graph
 
     records = unload_graph(graph, store_path)
     files = ", ".join(sorted({r.file for r in records}))

@@ -2,11 +2,11 @@
 
 Each step fails with an error that names what is wrong; the store is replaced only when
 every step has passed. :func:`build_graph` holds the store's writer lock from its first
-step (:func:`nanokg.store.writing`): it checks first that ``--store`` is a nanokg store or
+step (:func:`nanokg.store.transaction.writing`): it checks first that ``--store`` is a nanokg store or
 an empty or missing directory (and refuses anything else, before any work), and a load or
 unload started during the build fails at once rather than making the build fail at its
 end. The graphs are written as a new generation of the store that replaces the old one
-only when complete (see :mod:`nanokg.store`). :func:`build_dataset` does every step but
+only when complete (see :mod:`nanokg.store.transaction`). :func:`build_dataset` does every step but
 the store, in memory (``nanokg release`` builds so, with nothing on disk to clean up).
 """
 
@@ -20,16 +20,16 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from . import resources
-from .build import build_asserted
-from .errors import InputError
-from .names import lookup_graph
-from .query_examples import catalogue_graph
-from .reason import infer
-from .records import DataErrors, load_curation, verify_quotes
-from .store import default_store_path, in_memory, write_curated, writing
-from .validate import qc_violations, shacl_violations
-from .vocabulary import GRAPHS
+from nanokg import resources
+from nanokg.curation.build import build_asserted
+from nanokg.curation.catalogue_graph import catalogue_graph
+from nanokg.curation.reason import infer
+from nanokg.curation.records import DataErrors, load_curation, verify_quotes
+from nanokg.curation.validate import qc_violations, shacl_violations
+from nanokg.errors import InputError
+from nanokg.query.names import lookup_graph
+from nanokg.store.transaction import default_store_path, in_memory, write_curated, writing
+from nanokg.vocabulary import GRAPHS
 
 __all__ = [
     "BuildReport",
@@ -125,16 +125,16 @@ def build_graph(
 
     Raises
     ------
-    nanokg.store.StoreTargetError
+    nanokg.store.transaction.StoreTargetError
         ``store_path`` is neither a nanokg store nor an empty or missing directory;
         checked first, and nothing is touched.
-    nanokg.store.StoreBusyError
+    nanokg.store.transaction.StoreBusyError
         Another command is writing to the store.
-    nanokg.records.DataErrors
+    nanokg.curation.records.DataErrors
         Curated data do not validate (one located line per problem).
     OntologyInputError
         The ontology or shapes do not parse.
-    nanokg.reason.InconsistentOntologyError
+    nanokg.curation.reason.InconsistentOntologyError
         HermiT finds ontology + data inconsistent.
     ValidationFailed
         SHACL shapes or QC queries report violations.

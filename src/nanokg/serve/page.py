@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from . import resources
+from nanokg import resources
 
 __all__ = ["INSTALL_COMMAND", "YASGUI_BUILD", "routes", "yasgui_installed"]
 

@@ -24,7 +24,7 @@ What is recorded
 
 Names
     The labels of an import (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) get
-    lookup keys (:func:`nanokg.names.name_key`) in a graph of their own,
+    lookup keys (:func:`nanokg.query.names.name_key`) in a graph of their own,
     :func:`lookup_graph_of` the import graph, so query parameters and ``nanokg describe``
     resolve imported names through the same exact-match index as curated ones. The
     labels are selected by SPARQL and keyed in Python (a loop over labels, not triples)
@@ -33,7 +33,7 @@ Names
 
 All or nothing, per file
     Each file is loaded into a new generation of the store (a copy of the active one by
-    hard links, see :mod:`nanokg.store`), with its name keys and its record, and that
+    hard links, see :mod:`nanokg.store.transaction`), with its name keys and its record, and that
     generation replaces the store only when all of it is there: a malformed or truncated
     file (reported as ``FILE:LINE:COLUMN: message``, or ``FILE: message``), an interrupt
     or a crash at any point leaves the store as it was, and the data of a load never
@@ -74,10 +74,10 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import faults
-from .names import name_key
-from .store import writing
-from .vocabulary import BASE, GRAPHS
+from nanokg import faults
+from nanokg.query.names import name_key
+from nanokg.store.transaction import writing
+from nanokg.vocabulary import BASE, GRAPHS
 
 __all__ = [
     "FORMATS",
@@ -111,7 +111,7 @@ _RESERVED = f"{BASE}graph/"
 COPY_FACTOR = 0.05
 
 #: where ``$NANOKG_FAULT`` may stop a load: after a file's data, before its names and record
-#: (with the steps of every commit of a generation, :data:`nanokg.store.COMMIT_STEPS`)
+#: (with the steps of every commit of a generation, :data:`nanokg.store.transaction.COMMIT_STEPS`)
 (DATA_WRITTEN,) = faults.steps("load", "data-written")
 #: what a truncated or corrupt gzip file raises while it is read
 _GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
@@ -371,7 +371,7 @@ SELECT ?entity ?label WHERE {{
 def _index_names(store: ox.Store, graph: str) -> None:
     """Add the lookup keys of the labels of ``graph`` to its lookup graph.
 
-    A loop over the labels, not the triples: the keys are :func:`nanokg.names.name_key`'s
+    A loop over the labels, not the triples: the keys are :func:`nanokg.query.names.name_key`'s
     own, and computing them in SPARQL instead (``LCASE``, ``REPLACE``) was measured slower,
     since every computed string is a new term for Oxigraph (docs/performance.md).
     """
@@ -425,7 +425,7 @@ def load(
     files
         Paths of the files, loaded in this order.
     store_path
-        The store (default: :func:`nanokg.store.default_store_path`); it must have been built.
+        The store (default: :func:`nanokg.store.transaction.default_store_path`); it must have been built.
     fmt
         A :data:`FORMATS` name for every file, else each file's extension decides.
     graph
@@ -447,7 +447,7 @@ def load(
     LoadError
         A file does not parse (``FILE:LINE:COLUMN: message``) or cannot be read to its end
         (a truncated gzip file); the files before it stay loaded.
-    nanokg.store.StoreMissingError, nanokg.store.StoreBusyError
+    nanokg.store.transaction.StoreMissingError, nanokg.store.transaction.StoreBusyError
         No built store, or another command writes to it.
     """
     paths = [Path(f) for f in files]
@@ -570,14 +570,14 @@ def _load_one(
 def unload(graph: str, store_path: Path | None = None) -> list[ImportRecord]:
     """Remove an imported graph, its lookup keys and its records; returns the records removed.
 
-    The store without them is a new generation (see :mod:`nanokg.store`) that replaces the
+    The store without them is a new generation (see :mod:`nanokg.store.transaction`) that replaces the
     store only when complete, under the store's writer lock.
 
     Raises
     ------
     ImportNotFoundError
         No import is recorded under ``graph``.
-    nanokg.store.StoreMissingError, nanokg.store.StoreBusyError
+    nanokg.store.transaction.StoreMissingError, nanokg.store.transaction.StoreBusyError
         No built store, or another command writes to it.
     """
     _check_target(graph, "--graph")

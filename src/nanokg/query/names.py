@@ -27,11 +27,11 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .identifiers import looks_like_curie
-from .vocabulary import BASE, NKG, PREFIXES, compact_iri
+from nanokg.identifiers import looks_like_curie
+from nanokg.vocabulary import BASE, NKG, PREFIXES, compact_iri
 
 if TYPE_CHECKING:
-    from .backends import Backend
+    from nanokg.query.backends import Backend
 
 __all__ = [
     "LABEL_PREDICATES",
@@ -94,7 +94,7 @@ def lookup_graph(graphs: Iterable[Graph]) -> Graph:
         # the CURIE of each exact match is a key too: `CHEBI:28748` resolves without loading the Bioregistry
         mapped = [(s, o) for s, o in graph.subject_objects(SKOS.exactMatch) if _is_entity(s) and isinstance(o, URIRef)]
         if mapped:
-            from .identifiers import compress
+            from nanokg.identifiers import compress
 
             for subject, external in mapped:
                 curie = compress(str(external))
@@ -247,13 +247,13 @@ def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
         found = _by_key(backend, name, cls)
         if found:
             return found
-        from .identifiers import expand
+        from nanokg.identifiers import expand
 
         iri = expand(name)
     if iri is not None and compact_iri(iri) == iri:  # outside the project's namespaces: maybe mapped
         found = _mapped(backend, iri, cls)
         if found is None:
-            from .identifiers import standard_iri
+            from nanokg.identifiers import standard_iri
 
             other = standard_iri(iri)
             found = _mapped(backend, other, cls) if other and other != iri else None
@@ -284,11 +284,11 @@ def classes_of(backend: Backend, iri: str) -> list[str]:
 
     Examples
     --------
-    >>> from nanokg.backends import open_embedded
+    >>> from nanokg.query.backends import open_embedded
     >>> classes_of(open_embedded(STORE), "https://w3id.org/nanokg/drug/doxorubicin")
     ['https://w3id.org/nanokg/ontology#SmallMoleculeDrug']
     """
-    from .vocabulary import GRAPHS
+    from nanokg.vocabulary import GRAPHS
 
     supers: dict[str, set[str]] = {}
     curated: set[str] = set()
@@ -312,7 +312,7 @@ def what_it_names(backend: Backend, name: str, limit: int = 3) -> str:
 
     Examples
     --------
-    >>> from nanokg.backends import open_embedded
+    >>> from nanokg.query.backends import open_embedded
     >>> what_it_names(open_embedded(STORE), "drug:doxorubicin")
     'drug:doxorubicin is of class nkg:SmallMoleculeDrug'
     """

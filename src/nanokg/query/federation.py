@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from .catalogue import ParameterValueError
+from nanokg.curation.catalogue import ParameterValueError
 
 __all__ = ["ENVIRONMENT", "SERVICES", "ServiceOverrideError", "redirect_services", "service_overrides"]
 

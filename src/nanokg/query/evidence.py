@@ -43,8 +43,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .backends import Backend
-from .results import Results, Term, _json_term, to_python
+from nanokg.query.backends import Backend
+from nanokg.query.results import Results, Term, _json_term, to_python
 
 __all__ = [
     "CHUNK",
@@ -107,7 +107,7 @@ class Fact:
     """One asserted triple and one piece of evidence for it.
 
     ``subject`` and ``predicate`` are IRIs, ``object`` is a Python value (an IRI is a
-    ``str``; see :func:`nanokg.results.to_python`) and ``object_term`` its RDF term.
+    ``str``; see :func:`nanokg.query.results.to_python`) and ``object_term`` its RDF term.
     ``source`` is the source document's IRI; ``quote`` its verbatim words, or ``note``
     a curator's words where the fact is general knowledge; ``locator`` the section of
     the source; ``curated_from`` the data file and line.
@@ -376,7 +376,7 @@ def describe_evidence(backend: Backend, results: Results, entity: str) -> list[l
 
 def _shown(value: Any, term: Term | None) -> str:
     """IRIs compacted, text quoted, numbers and dates as they are."""
-    from .vocabulary import compact_iri
+    from nanokg.vocabulary import compact_iri
 
     if isinstance(term, ox.NamedNode) or (term is None and str(value).startswith(("http://", "https://"))):
         return compact_iri(str(value))
@@ -399,7 +399,7 @@ def evidence_lines(fact: Fact) -> list[str]:
 
 def render_facts(facts: Sequence[Fact], indent: str = "    ") -> list[str]:
     """Facts as text lines, grouped by triple: the triple (IRIs compacted), then its evidence."""
-    from .vocabulary import compact_iri
+    from nanokg.vocabulary import compact_iri
 
     lines: list[str] = []
     groups: dict[tuple, list[Fact]] = {}

@@ -1,18 +1,18 @@
 """Network analyses of the nanomedicine field: centrality, communities, similarity, paths, gaps, attrition.
 
-Every function takes the entity graph of :func:`nanokg.network.entity_graph` and returns
+Every function takes the entity graph of :func:`nanokg.analytics.network.entity_graph` and returns
 plain rows (a list of dicts with the same keys, best first) that ``nanokg analyze``
 prints as a table, CSV or JSON. They share one description of a product, its
-*features* (:func:`nanokg.network.product_features`): the payloads it delivers
+*features* (:func:`nanokg.analytics.network.product_features`): the payloads it delivers
 (``nkg:hasPayload``), the molecular targets it reaches (``nkg:activelyTargets``, or
 ``nkg:hasTargetingLigand``/``nkg:bindsTarget`` on a graph without entailments), the
 diseases it is indicated, trialled or approved for (``nkg:hasIndication``), and its top
-carrier class (one of the five of :data:`nanokg.network.CARRIER_CLASSES`).
+carrier class (one of the five of :data:`nanokg.analytics.network.CARRIER_CLASSES`).
 
 Examples
 --------
 >>> from nanokg import KnowledgeGraph
->>> from nanokg.network import entity_graph
+>>> from nanokg.analytics.network import entity_graph
 >>> G = entity_graph(KnowledgeGraph.open(STORE))
 >>> [(r["label"], r["products"]) for r in centrality(G, "payload")[:2]]
 [('paclitaxel', 13), ('doxorubicin', 9)]
@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from .network import CARRIER_CLASSES, NetworkUsageError, find_node, product_features, products
-from .vocabulary import NKG, VAL, compact_iri
+from nanokg.analytics.network import CARRIER_CLASSES, NetworkUsageError, find_node, product_features, products
+from nanokg.vocabulary import NKG, VAL, compact_iri
 
 if TYPE_CHECKING:
-    from .knowledge_graph import KnowledgeGraph
+    from nanokg.knowledge_graph import KnowledgeGraph
 
 __all__ = [
     "CENTRALITY_KINDS",
@@ -132,7 +132,7 @@ def centrality(G: nx.MultiDiGraph, kind: str = "payload", measure: str = "degree
     Examples
     --------
     >>> from nanokg import KnowledgeGraph
-    >>> from nanokg.network import entity_graph
+    >>> from nanokg.analytics.network import entity_graph
     >>> rows = centrality(entity_graph(KnowledgeGraph.open(STORE)), "target")
     >>> rows[0]["label"], rows[0]["products"]
     ('transferrin receptor', 2)
@@ -229,7 +229,7 @@ def nearest(G: nx.MultiDiGraph, product: str, k: int = 5, *, kg: KnowledgeGraph 
     """The ``k`` products most similar to ``product`` (Jaccard over features, as in :func:`similarity`).
 
     ``product`` is a label, synonym, CURIE or IRI, resolved by
-    :func:`nanokg.network.find_node` (through ``kg.entity`` when ``kg`` is given). Ties
+    :func:`nanokg.analytics.network.find_node` (through ``kg.entity`` when ``kg`` is given). Ties
     are broken by label, so compare the ``jaccard`` column before reading much into
     the order within a tie.
 
@@ -432,7 +432,7 @@ def gaps(G: nx.MultiDiGraph, kind: str = "payload-indication", limit: int | None
     Examples
     --------
     >>> from nanokg import KnowledgeGraph
-    >>> from nanokg.network import entity_graph
+    >>> from nanokg.analytics.network import entity_graph
     >>> rows = gaps(entity_graph(KnowledgeGraph.open(STORE)), "carrier-target")
     >>> [(r["a_label"], r["b_label"], r["score"]) for r in rows]
     [('liposome', 'prostate-specific membrane antigen', 1.4427), ('nanoparticle', 'GAH antigen', 1.4427)]

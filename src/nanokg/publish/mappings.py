@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from .backends import Backend
-from .vocabulary import BASE, DATA_NAMESPACES, PREFIXES, compact_iri
+from nanokg.query.backends import Backend
+from nanokg.vocabulary import BASE, DATA_NAMESPACES, PREFIXES, compact_iri
 
 __all__ = [
     "EXPECTED_SOURCES",
@@ -142,7 +142,7 @@ def _kind(iri: str) -> str:
 
 def mapping_rows(backend: Backend) -> list[MappingRow]:
     """Every mapping of the graph, sorted by entity and CURIE."""
-    from .identifiers import compress
+    from nanokg.identifiers import compress
 
     rows = []
     for entity, label, predicate, obj, object_label, checked, note, curated in backend.select(_MAPPINGS).rows:
@@ -211,7 +211,7 @@ def to_sssom(rows: list[MappingRow]) -> str:
     ['subject_id', 'subject_label', 'predicate_id', 'object_id', 'object_label', 'mapping_justification',
      'comment']
     """
-    from .identifiers import uri_prefix
+    from nanokg.identifiers import uri_prefix
 
     used = sorted({r.curie.partition(":")[0] for r in rows})
     kinds = sorted({r.kind for r in rows})

@@ -16,9 +16,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from .backends import MAX_ROWS_HEADER
-from .catalogue import Catalogue, Param, QuerySpec
-from .vocabulary import compact_iri
+from nanokg.curation.catalogue import Catalogue, Param, QuerySpec
+from nanokg.query.backends import MAX_ROWS_HEADER
+from nanokg.vocabulary import compact_iri
 
 __all__ = ["API_MEDIA_TYPES", "OPENAPI_VERSION", "RESERVED_NAMES", "openapi_document", "parameter_schema"]
 

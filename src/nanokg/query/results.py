@@ -106,7 +106,7 @@ class Results:
 
     columns: list[str]
     terms: list[tuple[Term | None, ...]] = field(repr=False)
-    #: per row, the facts behind it (:class:`nanokg.evidence.Fact`), when asked for
+    #: per row, the facts behind it (:class:`nanokg.query.evidence.Fact`), when asked for
     #: (``KnowledgeGraph.query(..., evidence=True)``, ``KnowledgeGraph.describe``); else None
     evidence: list[list[Any]] | None = field(default=None, repr=False)
 
@@ -151,7 +151,7 @@ class Results:
 
         With evidence attached, the document has one more top-level member, ``evidence``:
         a list parallel to ``results.bindings`` whose item ``i`` lists the facts of row
-        ``i`` (:meth:`nanokg.evidence.Fact.to_json`). Readers of SPARQL JSON ignore it.
+        ``i`` (:meth:`nanokg.query.evidence.Fact.to_json`). Readers of SPARQL JSON ignore it.
         """
         bindings = [
             {c: _json_term(t) for c, t in zip(self.columns, row, strict=True) if t is not None} for row in self.terms
@@ -169,7 +169,7 @@ class Results:
         """SPARQL 1.1 Query Results CSV: plain values, IRIs in full.
 
         With evidence attached, one line per row and fact, the columns of
-        :data:`nanokg.evidence.CSV_COLUMNS` after the row's (a row without facts: one
+        :data:`nanokg.query.evidence.CSV_COLUMNS` after the row's (a row without facts: one
         line, those cells empty); ``evidence_row`` numbers the answer rows from 1.
         """
         buffer = io.StringIO()
@@ -193,7 +193,7 @@ class Results:
         """Columns and lines for the tabular formats: the rows, or row x fact with evidence."""
         if self.evidence is None:
             return list(self.columns), list(self.terms)
-        from .evidence import CSV_COLUMNS
+        from nanokg.query.evidence import CSV_COLUMNS
 
         integer = ox.NamedNode(f"{_XSD}integer")
         lines: list[tuple[Term | None, ...]] = []

@@ -1,7 +1,7 @@
 """Turn curated records into RDF: the asserted facts and their provenance.
 
 Every asserted triple is also reified (``rdf:Statement``) in the provenance graph and
-linked to the :class:`~nanokg.records.Evidence` that supports it, so "which source says
+linked to the :class:`~nanokg.curation.records.Evidence` that supports it, so "which source says
 so?" is a SPARQL question on any backend. IRIs derive from record ids and content
 hashes only: the same input always gives the same triples.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from . import records as rec
-from .vocabulary import NKG, NPO, QUDT, UNIT, VAL, entity_iri
+from nanokg.curation import records as rec
+from nanokg.vocabulary import NKG, NPO, QUDT, UNIT, VAL, entity_iri
 
 __all__ = ["AssertedGraphs", "build_asserted", "carrier_class_iri"]
 
@@ -545,7 +545,7 @@ def _mappings(w: _Writer, c: rec.Curation) -> None:
     """
     if not c.mappings:
         return
-    from .identifiers import expand
+    from nanokg.identifiers import expand
 
     prov = w.out.provenance  # the source itself is written with the others, from sources.yaml
     # the evidence objects stay referenced for the whole build: the writer caches nodes by id()

@@ -60,15 +60,15 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .backends import Backend, EmbeddedBackend, check_syntax, with_values
-from .names import expand_curie, name_key
-from .results import to_python
-from .vocabulary import DATA_NAMESPACES, GRAPHS, NKG, NPO, PREFIXES, PROV, compact_iri
+from nanokg.query.backends import Backend, EmbeddedBackend, check_syntax, with_values
+from nanokg.query.names import expand_curie, name_key
+from nanokg.query.results import to_python
+from nanokg.vocabulary import DATA_NAMESPACES, GRAPHS, NKG, NPO, PREFIXES, PROV, compact_iri
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .knowledge_graph import KnowledgeGraph
+    from nanokg.knowledge_graph import KnowledgeGraph
 
 __all__ = [
     "CARRIER_CLASSES",
@@ -413,8 +413,8 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeG
 
     With ``kg`` the name is resolved by :meth:`KnowledgeGraph.entity` (the lookup graph);
     without it, by the same rules over the graph's own ``label`` and ``synonyms``
-    attributes: :func:`nanokg.names.expand_curie` for CURIEs and IRIs, and
-    :func:`nanokg.names.name_key` — the key the lookup graph stores — for names. Both
+    attributes: :func:`nanokg.query.names.expand_curie` for CURIEs and IRIs, and
+    :func:`nanokg.query.names.name_key` — the key the lookup graph stores — for names. Both
     give the same node, so a graph read back from GraphML resolves names too.
 
     Raises
@@ -430,7 +430,7 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeG
     >>> find_node(G, "CAELYX")
     'https://w3id.org/nanokg/product/doxil'
     """
-    from .knowledge_graph import UnknownEntityError
+    from nanokg.knowledge_graph import UnknownEntityError
 
     def fits(node: str) -> bool:
         return node in G and (kind is None or G.nodes[node].get("kind") == kind)

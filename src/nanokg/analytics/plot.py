@@ -1,7 +1,7 @@
 """Pictures of the graph: PNG and SVG figures (matplotlib) and an interactive HTML view.
 
 Four pictures (:data:`KINDS`), each drawn from the entity graph of
-:func:`nanokg.network.entity_graph`, so they work on the embedded store and on any
+:func:`nanokg.analytics.network.entity_graph`, so they work on the embedded store and on any
 endpoint that holds the graph:
 
 ``network``
@@ -11,9 +11,9 @@ endpoint that holds the graph:
 ``attrition``
     Clinical attrition by carrier class and stage: how many products of each carrier
     class stopped at each highest development stage, and the shares approved and
-    terminated (:func:`nanokg.analysis.attrition`).
+    terminated (:func:`nanokg.analytics.analysis.attrition`).
 ``similarity``
-    The product similarity heat map (:func:`nanokg.analysis.similarity`), products
+    The product similarity heat map (:func:`nanokg.analytics.analysis.similarity`), products
     grouped by carrier class.
 ``html``
     The network of ``network`` as an interactive page (vis-network: drag, zoom, hover
@@ -73,7 +73,7 @@ FIGURE_FORMATS = {".png": "png", ".svg": "svg"}
 _PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 _TARGET_COLOUR = "#B22222"
 _INDICATION_COLOUR = "#7F7F7F"
-_UNKNOWN_CARRIER = "unclassified"  # nanokg.network.carrier_class for a product of no top class
+_UNKNOWN_CARRIER = "unclassified"  # nanokg.analytics.network.carrier_class for a product of no top class
 
 
 class PlotUsageError(ValueError):
@@ -91,20 +91,20 @@ def product_network(graph: nx.MultiDiGraph) -> nx.Graph:
     """The product–target–indication network of an entity graph.
 
     The union of the ``product-target`` and ``product-indication`` projections of
-    :func:`nanokg.network.projection`: a product's targets are those it actively targets
+    :func:`nanokg.analytics.network.projection`: a product's targets are those it actively targets
     or its targeting ligands bind.
 
     Parameters
     ----------
     graph
-        The entity graph of :func:`nanokg.network.entity_graph`.
+        The entity graph of :func:`nanokg.analytics.network.entity_graph`.
 
     Returns
     -------
     networkx.Graph
         Undirected; nodes are entity IRIs with ``label``, ``kind`` (``product``,
         ``target`` or ``indication``) and, for products, ``carrier`` (the label of the
-        product's top carrier class, :func:`nanokg.network.carrier_class`), ``stage`` and
+        product's top carrier class, :func:`nanokg.analytics.network.carrier_class`), ``stage`` and
         ``stage_rank`` (its highest development stage's label and ``nkg:stageRank``; None
         and 0 when not stated); an edge joins a product
         to each target and each indication, with its ``relation`` (``targets`` or
@@ -113,7 +113,7 @@ def product_network(graph: nx.MultiDiGraph) -> nx.Graph:
     Examples
     --------
     >>> from nanokg import KnowledgeGraph
-    >>> from nanokg.network import entity_graph
+    >>> from nanokg.analytics.network import entity_graph
     >>> H = product_network(entity_graph(KnowledgeGraph.open(STORE)))
     >>> sorted(H.nodes[n]["label"] for n in H["https://w3id.org/nanokg/target/transferrin-receptor"])
     ['CALAA-01', 'SGT-53']
@@ -122,7 +122,7 @@ def product_network(graph: nx.MultiDiGraph) -> nx.Graph:
     """
     import networkx as nx
 
-    from .network import carrier_class, projection
+    from nanokg.analytics.network import carrier_class, projection
 
     network = nx.Graph(name="nanokg product-target-indication")
     for name, kind, relation in (
@@ -344,7 +344,7 @@ def network_figure(network: nx.Graph, *, title: str | None = None):
 
 
 def attrition_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
-    """Draw clinical attrition by carrier class and stage, from :func:`nanokg.analysis.attrition`.
+    """Draw clinical attrition by carrier class and stage, from :func:`nanokg.analytics.analysis.attrition`.
 
     Left: each carrier class's products stacked by highest development stage, earliest
     stage left and approval right, with the count in each segment. Right: the share of
@@ -353,7 +353,7 @@ def attrition_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
     Parameters
     ----------
     graph
-        The entity graph of :func:`nanokg.network.entity_graph`.
+        The entity graph of :func:`nanokg.analytics.network.entity_graph`.
     title
         The figure's title.
 
@@ -361,7 +361,7 @@ def attrition_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
     -------
     matplotlib.figure.Figure
     """
-    from .analysis import attrition
+    from nanokg.analytics.analysis import attrition
 
     figure_cls, _ = _matplotlib()
     from matplotlib.colors import LinearSegmentedColormap
@@ -432,18 +432,18 @@ def attrition_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
 
 
 def similarity_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
-    """Draw the product similarity heat map, from :func:`nanokg.analysis.similarity`.
+    """Draw the product similarity heat map, from :func:`nanokg.analytics.analysis.similarity`.
 
     Cell (a, b) is the Jaccard similarity of the two products' features (payloads,
     targets, indications, carrier class); the diagonal is 1. Products are ordered by
-    their community (:func:`nanokg.analysis.communities`, Louvain with a fixed seed),
+    their community (:func:`nanokg.analytics.analysis.communities`, Louvain with a fixed seed),
     then by label, so similar products form blocks along the diagonal; each product's
     name is coloured by its carrier class.
 
     Parameters
     ----------
     graph
-        The entity graph of :func:`nanokg.network.entity_graph`.
+        The entity graph of :func:`nanokg.analytics.network.entity_graph`.
     title
         The figure's title.
 
@@ -451,7 +451,7 @@ def similarity_figure(graph: nx.MultiDiGraph, *, title: str | None = None):
     -------
     matplotlib.figure.Figure
     """
-    from .analysis import communities, similarity
+    from nanokg.analytics.analysis import communities, similarity
 
     figure_cls, _ = _matplotlib()
     import numpy as np
@@ -764,7 +764,7 @@ def check_output(kind: str, out: str | os.PathLike[str]) -> Path:
     >>> check_output("network", "network.pdf")
     Traceback (most recent call last):
     ...
-    nanokg.plot.PlotUsageError: network.pdf: the network picture is written as .png or .svg, not '.pdf'
+    nanokg.analytics.plot.PlotUsageError: network.pdf: the network picture is written as .png or .svg, not '.pdf'
     """
     out = Path(out)
     if kind not in KINDS:
@@ -787,7 +787,7 @@ def plot(kind: str, graph: nx.MultiDiGraph, out: str | os.PathLike[str], *, titl
         ``network``, ``attrition``, ``similarity`` (PNG or SVG by ``out``'s extension)
         or ``html`` (the interactive view).
     graph
-        The entity graph of :func:`nanokg.network.entity_graph`.
+        The entity graph of :func:`nanokg.analytics.network.entity_graph`.
     out
         The file to write, replaced all or nothing.
     title
@@ -805,7 +805,7 @@ def plot(kind: str, graph: nx.MultiDiGraph, out: str | os.PathLike[str], *, titl
     --------
     >>> import tempfile
     >>> from nanokg import KnowledgeGraph
-    >>> from nanokg.network import entity_graph
+    >>> from nanokg.analytics.network import entity_graph
     >>> G = entity_graph(KnowledgeGraph.open(STORE))
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     written = plot("attrition", G, Path(folder) / "attrition.svg")

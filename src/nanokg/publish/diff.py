@@ -1,7 +1,7 @@
 """What changed between two versions of the graph, in the domain's words.
 
 :func:`diff_graphs` compares two stores (a release read back by
-:func:`nanokg.release.open_release`, or a built store) and :class:`GraphDiff` renders the
+:func:`nanokg.publish.release.open_release`, or a built store) and :class:`GraphDiff` renders the
 changes as a table, Markdown (what goes into ``CHANGELOG.md``) or JSON.
 
 **What is compared.** The curated facts of the ``asserted`` graph, and with
@@ -42,8 +42,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pyoxigraph as ox
 
-from .store import graph_triples
-from .vocabulary import GRAPHS, PREFIXES, compact_iri
+from nanokg.store.transaction import graph_triples
+from nanokg.vocabulary import GRAPHS, PREFIXES, compact_iri
 
 __all__ = ["PART_LINKS", "Change", "EntityChanges", "GraphDiff", "diff_graphs"]
 
@@ -260,7 +260,7 @@ def diff_graphs(
 
     Examples
     --------
-    >>> from nanokg.store import open_store
+    >>> from nanokg.store.transaction import open_store
     >>> store = open_store(STORE)
     >>> diff_graphs(store, store).summary()
     'No changes from old to new.'

@@ -1,7 +1,7 @@
 """Where queries run: the embedded store, an in-memory rdflib graph, or any SPARQL 1.1 endpoint.
 
 Each backend takes SPARQL text and parameter values as RDF terms and returns
-:class:`nanokg.results.Results`. Every backend binds values the same way, so the same
+:class:`nanokg.query.results.Results`. Every backend binds values the same way, so the same
 query gives the same answer everywhere: a ``VALUES`` block of RDF terms becomes the
 first pattern of the outermost WHERE group (:func:`with_values`). The terms are written
 by Oxigraph's N-Triples serialiser, so a value cannot close the string or IRI it sits
@@ -63,8 +63,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from .errors import InputError
-from .results import Results, Term
+from nanokg.errors import InputError
+from nanokg.query.results import Results, Term
 
 __all__ = [
     "Backend",
@@ -194,9 +194,9 @@ def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] |
     >>> check_syntax("SELECT ?x WHERE {\n  ?x ?p \n}", source="ad-hoc")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nanokg.backends.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
+    nanokg.query.backends.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
     """
-    from .sparql_text import check_query_text
+    from nanokg.sparql_text import check_query_text
 
     check_query_text(text, source)  # deep nesting would crash the parser below, not raise
     try:
@@ -507,7 +507,7 @@ class RemoteBackend(Backend):
 
 
 def open_embedded(path: Path | None = None) -> EmbeddedBackend:
-    """The built on-disk store, read-only (see :func:`nanokg.store.open_store`)."""
-    from .store import open_store
+    """The built on-disk store, read-only (see :func:`nanokg.store.transaction.open_store`)."""
+    from nanokg.store.transaction import open_store
 
     return EmbeddedBackend(open_store(path))

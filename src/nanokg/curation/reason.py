@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import OWL, BNode, Graph, URIRef
 
-from .store import in_memory
+from nanokg.store.transaction import in_memory
 
 __all__ = ["InconsistentOntologyError", "JavaRuntime", "ReasonerError", "infer", "java_runtime"]
 

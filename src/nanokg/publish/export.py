@@ -6,8 +6,8 @@ keep every named graph; the **triple formats** (ttl, nt, xml) cannot name graphs
 selected graphs are merged into one graph, each distinct triple written once.
 
 The graphs written are ``asserted``, ``inferred``, ``ontology``, ``provenance`` and
-``queries`` (the query catalogue, :mod:`nanokg.query_examples`) unless
-``graphs`` says otherwise; ``lookup`` (the name index of :mod:`nanokg.names`) is written
+``queries`` (the query catalogue, :mod:`nanokg.curation.catalogue_graph`) unless
+``graphs`` says otherwise; ``lookup`` (the name index of :mod:`nanokg.query.names`) is written
 only when asked for. A description of what was exported (:func:`describe_dataset`) is
 always part of the file: in quad formats it is its own named graph,
 :data:`DESCRIPTION_GRAPH`; in triple formats it is merged with the rest. It says:
@@ -53,7 +53,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .vocabulary import BASE, GRAPHS, PREFIXES
+from nanokg.vocabulary import BASE, GRAPHS, PREFIXES
 
 __all__ = [
     "DATASET",
@@ -196,7 +196,7 @@ def select_graphs(names: Iterable[str] | None, parameter: str = "graphs") -> tup
     >>> select_graphs(["facts"], "--graphs")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nanokg.export.ExportUsageError: --graphs: unknown graph 'facts' (graphs: ontology, asserted, ...)
+    nanokg.publish.export.ExportUsageError: --graphs: unknown graph 'facts' (graphs: ontology, asserted, ...)
     """
     if names is None:
         names = DEFAULT_GRAPHS
@@ -368,7 +368,7 @@ def describe_dataset(store: ox.Store, graphs: Iterable[str] | None = None, fmt: 
 
     Examples
     --------
-    >>> from nanokg.store import open_store
+    >>> from nanokg.store.transaction import open_store
     >>> quads = describe_dataset(open_store(STORE), ["asserted"])
     >>> [q.object.value for q in quads if q.predicate.value.endswith("#name")]
     ['https://w3id.org/nanokg/graph/asserted']
@@ -442,7 +442,7 @@ def export(store: ox.Store, fmt: str, out: str | os.PathLike | BinaryIO, graphs:
     Parameters
     ----------
     store
-        The built store (see :func:`nanokg.store.open_store`).
+        The built store (see :func:`nanokg.store.transaction.open_store`).
     fmt
         A key of :data:`FORMATS`.
     out
@@ -466,7 +466,7 @@ def export(store: ox.Store, fmt: str, out: str | os.PathLike | BinaryIO, graphs:
     Examples
     --------
     >>> import io
-    >>> from nanokg.store import open_store
+    >>> from nanokg.store.transaction import open_store
     >>> buffer = io.BytesIO()
     >>> export(open_store(STORE), "nt", buffer, ["ontology"]) == buffer.getvalue().count(b"\n")
     True

@@ -947,7 +947,7 @@ def _check_mappings(c: Curation) -> list[DataError]:
     """Mapped entities exist; CURIEs are well formed, known to the Bioregistry and not repeated."""
     if not c.mappings:
         return []
-    from .identifiers import converter, curie_problem
+    from nanokg.identifiers import converter, curie_problem
 
     errors: list[DataError] = []
     seen: dict[str, str] = {}

@@ -12,7 +12,7 @@ The files follow grlc's convention, so the same folder also serves through grlc:
   literal); ``?__name`` (two underscores) is optional and stays unbound when not
   given. Names are letters and digits only.
 
-nanokg binds parameter values as RDF terms (:mod:`nanokg.query`); grlc pastes them
+nanokg binds parameter values as RDF terms (:mod:`nanokg.query.engine`); grlc pastes them
 into the text.
 """
 
@@ -27,9 +27,9 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from . import resources
-from .errors import InputError
-from .vocabulary import PREFIXES, compact_iri
+from nanokg import resources
+from nanokg.errors import InputError
+from nanokg.vocabulary import PREFIXES, compact_iri
 
 __all__ = [
     "Catalogue",

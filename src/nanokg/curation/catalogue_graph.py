@@ -7,7 +7,7 @@ those examples) finds the curated questions at the endpoint itself:
 
 * ``a sh:SPARQLExecutable, sh:SPARQLSelectExecutable``;
 * ``sh:select``: the query text, its ``#+`` header left out, with the header's defaults
-  bound as RDF terms in ``VALUES`` blocks (:func:`nanokg.backends.with_values`), so the
+  bound as RDF terms in ``VALUES`` blocks (:func:`nanokg.query.backends.with_values`), so the
   text runs as it is and gives the default answer; an optional parameter without a
   default stays an unbound variable, as it does in ``nanokg query``;
 * ``dcterms:title`` (the header's ``summary``) and ``rdfs:comment`` (its ``description``,
@@ -35,10 +35,10 @@ import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
-from .backends import with_values
-from .catalogue import Catalogue, QuerySpec
-from .query import bind_parameters
-from .vocabulary import BASE
+from nanokg.curation.catalogue import Catalogue, QuerySpec
+from nanokg.query.backends import with_values
+from nanokg.query.engine import bind_parameters
+from nanokg.vocabulary import BASE
 
 __all__ = ["DATASET_TARGET", "QUERY_NAMESPACE", "catalogue_graph", "query_iri", "runnable_text"]
 
@@ -116,7 +116,7 @@ def catalogue_graph(catalogue: Catalogue | None = None) -> Graph:
 
     Raises
     ------
-    nanokg.catalogue.CatalogueError
+    nanokg.curation.catalogue.CatalogueError
         If a query file breaks the catalogue's conventions.
     """
     graph = Graph()

@@ -30,7 +30,7 @@ stack and kill the worker, is 400 before it is parsed.
 ``SERVICE`` makes the worker call another endpoint, which a public server must not do on
 anyone's behalf (it could reach hosts only the server sees). A query sent to ``/sparql``
 may call only the endpoints in ``allow_services`` and the mirrors of ``$NANOKG_SERVICES``
-(:mod:`nanokg.federation`; the public endpoints they stand for are pointed at them, as
+(:mod:`nanokg.query.federation`; the public endpoints they stand for are pointed at them, as
 ``nanokg query`` does); any other ``SERVICE``, or one naming its endpoint other than by a
 full IRI, is 400. The catalogue's own queries (``/api/NAME``) call what they name.
 
@@ -40,7 +40,7 @@ body; an idle or half-open connection is closed then (uvicorn alone times out on
 kept-alive connections, not a request that never ends), a body that never comes whole
 gets 408.
 
-Beside the endpoint: the query page of :mod:`nanokg.page` at ``/``, and three JSON
+Beside the endpoint: the query page of :mod:`nanokg.serve.page` at ``/``, and three JSON
 routes: ``/api/queries`` (the catalogue, each query with its defaults bound),
 ``/api/prefixes`` and ``/api/terms`` (the ontology's classes and properties, for the
 page's autocompletion). CORS is open to ``cors_origins`` (every origin by default).
@@ -50,8 +50,8 @@ same worker pool (same timeout and row limit), its values bound as RDF terms exa
 ``nanokg query`` binds them (:func:`answer_named`), and answers SPARQL results JSON or CSV
 (``Accept``, or the extension ``.json``/``.csv``). A bad parameter is 400 and an unknown
 query 404, each a one-line JSON ``{"error": ..., "parameter": ...}``.
-``/api/openapi.json`` describes these operations (:mod:`nanokg.openapi`). The server's own
-names under ``/api/`` (:data:`nanokg.openapi.RESERVED_NAMES`) cannot be query names: the
+``/api/openapi.json`` describes these operations (:mod:`nanokg.serve.openapi`). The server's own
+names under ``/api/`` (:data:`nanokg.serve.openapi.RESERVED_NAMES`) cannot be query names: the
 server refuses to start over a catalogue that uses one.
 
 Serve a rebuilt store by restarting the server: workers read the store they opened.
@@ -79,10 +79,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .backends import MAX_ROWS_HEADER
-from .errors import InputError
-from .sparql_text import QueryTooComplexError, check_query_text, query_shape
-from .vocabulary import GRAPHS, PREFIXES
+from nanokg.errors import InputError
+from nanokg.query.backends import MAX_ROWS_HEADER
+from nanokg.sparql_text import QueryTooComplexError, check_query_text, query_shape
+from nanokg.vocabulary import GRAPHS, PREFIXES
 
 __all__ = ["MAX_ROWS_HEADER", "QueryPool", "ServeError", "ServeUsageError", "create_app", "negotiate", "serve"]
 
@@ -160,7 +160,7 @@ _OPAQUE = re.compile(
     r"|<[^<>\"{}|^`\\\s]*>",
     re.DOTALL,
 )
-# the parameter a ParameterValueError of nanokg.query names: "parameter 'target': ...", "needs parameter 'x'"
+# the parameter a ParameterValueError of nanokg.query.engine names: "parameter 'target': ...", "needs parameter 'x'"
 _PARAMETER_IN_MESSAGE = re.compile(r"parameter '([^']+)'")
 # FROM as a keyword, not part of a variable (?from) or a prefixed name (ex:from, from:x)
 _FROM = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
@@ -289,7 +289,7 @@ class Reply:
 
 
 def _syntax_message(text: str) -> str:
-    from .backends import QuerySyntaxError, check_syntax
+    from nanokg.query.backends import QuerySyntaxError, check_syntax
 
     try:
         check_syntax(text, prefixes=PREFIXES)
@@ -324,7 +324,7 @@ def answer(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     (public endpoint -> mirror, from ``$NANOKG_SERVICES``); without ``services`` (the
     catalogue's own text) any ``SERVICE`` runs.
     """
-    from .results import Results
+    from nanokg.query.results import Results
 
     text = job["query"]
     try:
@@ -333,7 +333,7 @@ def answer(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     except QueryTooComplexError as exc:
         return Reply.error(400, str(exc))
     if job.get("mirrors") and "SERVICE" in text.upper():
-        from .federation import redirect_services
+        from nanokg.query.federation import redirect_services
 
         text = redirect_services(text, job["mirrors"])
         shape = query_shape(text)  # what runs is what is checked
@@ -380,14 +380,14 @@ _CATALOGUE: dict[str, Any] = {}
 def answer_named(store: ox.Store, job: dict[str, Any], max_rows: int) -> Reply:
     """Run catalogue query ``job["named"]`` with ``job["params"]`` (strings) bound as RDF terms.
 
-    Values become terms through :func:`nanokg.query.prepare`, names of entities
+    Values become terms through :func:`nanokg.query.engine.prepare`, names of entities
     resolved on ``store`` as ``nanokg query`` resolves them; the terms reach the query in
     ``VALUES`` blocks, never pasted into its text. A parameter that is unknown, missing,
     of the wrong type or naming no entity is 400; an unknown query 404.
     """
-    from .backends import EmbeddedBackend, with_values
-    from .catalogue import Catalogue, ParameterValueError, QueryNotFoundError
-    from .query import prepare
+    from nanokg.curation.catalogue import Catalogue, ParameterValueError, QueryNotFoundError
+    from nanokg.query.backends import EmbeddedBackend, with_values
+    from nanokg.query.engine import prepare
 
     catalogue = _CATALOGUE.setdefault("catalogue", Catalogue())  # one per worker: files parsed once
     try:
@@ -419,7 +419,7 @@ def _worker_main(conn, store_path: str, max_rows: int, memory: int = 0) -> None:
         _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
         cap = memory << 20 if hard == resource.RLIM_INFINITY else min(memory << 20, hard)
         resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
-    from .store import open_store  # the active generation, kept while this worker lives
+    from nanokg.store.transaction import open_store  # the active generation, kept while this worker lives
 
     try:
         store = open_store(store_path)
@@ -607,8 +607,8 @@ class GraphInfo:
     def _load(self) -> tuple[list, list]:
         with self._lock:
             if self._cached is None:
-                from .backends import EmbeddedBackend
-                from .store import open_store
+                from nanokg.query.backends import EmbeddedBackend
+                from nanokg.store.transaction import open_store
 
                 backend = EmbeddedBackend(open_store(self.store_path))
                 try:
@@ -627,10 +627,10 @@ class GraphInfo:
 
 
 def _catalogue_entries(backend) -> list[dict[str, Any]]:
-    from .backends import with_values
-    from .catalogue import Catalogue
-    from .query import bind_parameters
-    from .vocabulary import compact_iri
+    from nanokg.curation.catalogue import Catalogue
+    from nanokg.query.backends import with_values
+    from nanokg.query.engine import bind_parameters
+    from nanokg.vocabulary import compact_iri
 
     entries = []
     for spec in Catalogue():
@@ -655,7 +655,7 @@ def _catalogue_entries(backend) -> list[dict[str, Any]]:
                 "tags": spec.tags,
                 "example": spec.example,
                 "parameters": params,
-                # the defaults as RDF terms in a VALUES block (nanokg.query), never pasted into the text
+                # the defaults as RDF terms in a VALUES block (nanokg.query.engine), never pasted into the text
                 "query": with_values(spec.text, bind_parameters(backend, spec, {})),
                 "template": spec.text,
             }
@@ -664,7 +664,7 @@ def _catalogue_entries(backend) -> list[dict[str, Any]]:
 
 
 def _ontology_terms(backend) -> list[dict[str, Any]]:
-    from .vocabulary import compact_iri
+    from nanokg.vocabulary import compact_iri
 
     results = backend.select(_TERMS, {"ontology": ox.NamedNode(str(GRAPHS["ontology"]))})
     return [
@@ -799,7 +799,7 @@ def create_app(
     Parameters
     ----------
     store_path
-        The built store (default: :func:`nanokg.store.default_store_path`).
+        The built store (default: :func:`nanokg.store.transaction.default_store_path`).
     timeout
         Seconds a query may run before its worker is killed (the client gets 503).
     max_rows
@@ -823,11 +823,11 @@ def create_app(
 
     Raises
     ------
-    nanokg.store.StoreMissingError
+    nanokg.store.transaction.StoreMissingError
         If nothing was built at ``store_path``.
     ServeUsageError
         If ``worker_memory`` is too small to start a worker or an allowed endpoint is no http(s) IRI.
-    nanokg.federation.ServiceOverrideError
+    nanokg.query.federation.ServiceOverrideError
         If ``$NANOKG_SERVICES`` is malformed.
     """
     import anyio.to_thread
@@ -838,11 +838,11 @@ def create_app(
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    from . import page
-    from .catalogue import Catalogue
-    from .federation import service_overrides
-    from .openapi import API_MEDIA_TYPES, RESERVED_NAMES, openapi_document
-    from .store import default_store_path, open_store
+    from nanokg.curation.catalogue import Catalogue
+    from nanokg.query.federation import service_overrides
+    from nanokg.serve import page
+    from nanokg.serve.openapi import API_MEDIA_TYPES, RESERVED_NAMES, openapi_document
+    from nanokg.store.transaction import default_store_path, open_store
 
     if timeout <= 0 or max_rows < 1 or workers < 1 or client_timeout <= 0:
         raise ValueError("timeout and client_timeout must be positive, max_rows and workers at least 1")

@@ -79,10 +79,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 import requests
 
-from . import faults
-from .errors import NanokgError
-from .store import graph_triples
-from .vocabulary import GRAPHS
+from nanokg import faults
+from nanokg.errors import NanokgError
+from nanokg.store.transaction import graph_triples
+from nanokg.vocabulary import GRAPHS
 
 __all__ = [
     "PROFILES",

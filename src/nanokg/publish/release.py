@@ -3,7 +3,7 @@
 A release is a directory::
 
     nanokg.ttl nanokg.nt nanokg.nq nanokg.trig nanokg.jsonld nanokg.xml
-                        the graph in every format of :mod:`nanokg.export` (each with its own
+                        the graph in every format of :mod:`nanokg.publish.export` (each with its own
                         VoID/DCAT description inside)
     description.ttl     the VoID/DCAT description of the release: version, release date,
                         licence, sources, triple counts per graph, and one dcat:Distribution
@@ -37,7 +37,7 @@ store included, is refused even with ``force``. What a killed release left besid
 the next release into ``DIR``. The steps are named for :mod:`nanokg.faults`.
 
 :func:`open_release` checks a release against its ``SHA256SUMS`` and loads its N-Quads file,
-for :mod:`nanokg.diff`.
+for :mod:`nanokg.publish.diff`.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import faults, resources
-from .export import DATASET, DEFAULT_GRAPHS, EXPORT_PREFIXES, FORMATS, LICENSE, describe_dataset, export
-from .vocabulary import BASE, GRAPHS
+from nanokg import faults, resources
+from nanokg.publish.export import DATASET, DEFAULT_GRAPHS, EXPORT_PREFIXES, FORMATS, LICENSE, describe_dataset, export
+from nanokg.vocabulary import BASE, GRAPHS
 
 __all__ = [
     "CHECKSUMS",
@@ -168,7 +168,7 @@ def graph_version(store: ox.Store) -> str:
 
     Examples
     --------
-    >>> from nanokg.store import open_store
+    >>> from nanokg.store.transaction import open_store
     >>> graph_version(open_store(STORE)) == installed_version("nanokg")
     True
     """
@@ -216,7 +216,7 @@ def release_date(version: str, date: str | None = None, changelog: Path | None =
     >>> release_date("0.1.0", "24/11/2026")
     Traceback (most recent call last):
     ...
-    nanokg.release.ReleaseUsageError: --date: '24/11/2026' is not a date as YYYY-MM-DD
+    nanokg.publish.release.ReleaseUsageError: --date: '24/11/2026' is not a date as YYYY-MM-DD
     """
     if date is not None:
         if not _DATE.match(date):
@@ -345,7 +345,7 @@ def write_release(
     Parameters
     ----------
     store
-        The built store (see :func:`nanokg.store.open_store`).
+        The built store (see :func:`nanokg.store.transaction.open_store`).
     out
         The release directory: created, or replaced when ``force`` (an empty one is reused).
     date

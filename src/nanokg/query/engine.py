@@ -1,10 +1,10 @@
 """Run catalogue queries: check parameters, turn values into RDF terms, run on a backend.
 
 A value for an entity parameter (``?_name_iri``) may be a label, a synonym, a CURIE
-or an IRI; it is resolved through the name index (:mod:`nanokg.names`) to exactly
+or an IRI; it is resolved through the name index (:mod:`nanokg.query.names`) to exactly
 one entity of the parameter's class, or the query does not run. Other values are
 checked against their type and become typed literals. Terms reach the backend as
-bindings (:mod:`nanokg.backends`), never as text spliced into the query.
+bindings (:mod:`nanokg.query.backends`), never as text spliced into the query.
 """
 
 from __future__ import annotations
@@ -14,11 +14,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .backends import Backend
-from .catalogue import Catalogue, Param, ParameterClassError, ParameterValueError, QueryNotFoundError, QuerySpec
-from .names import resolve, what_it_names
-from .results import Results, Term
-from .vocabulary import compact_iri
+from nanokg.curation.catalogue import (
+    Catalogue,
+    Param,
+    ParameterClassError,
+    ParameterValueError,
+    QueryNotFoundError,
+    QuerySpec,
+)
+from nanokg.query.backends import Backend
+from nanokg.query.names import resolve, what_it_names
+from nanokg.query.results import Results, Term
+from nanokg.vocabulary import compact_iri
 
 __all__ = ["ParameterValueError", "QueryNotFoundError", "bind_parameters", "prepare", "run_named", "run_spec"]
 
@@ -79,12 +86,12 @@ def bind_parameters(backend: Backend, spec: QuerySpec, values: Mapping[str, Any]
 def prepare(backend: Backend, spec: QuerySpec, values: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Term]]:
     """The text to send for ``spec`` and its parameter ``values`` bound as RDF terms.
 
-    A federated query's ``SERVICE`` endpoints follow ``$NANOKG_SERVICES`` (:mod:`nanokg.federation`).
+    A federated query's ``SERVICE`` endpoints follow ``$NANOKG_SERVICES`` (:mod:`nanokg.query.federation`).
     """
     bindings = bind_parameters(backend, spec, values or {})
     text = spec.text
     if "SERVICE" in text.upper():
-        from .federation import redirect_services
+        from nanokg.query.federation import redirect_services
 
         text = redirect_services(text)
     return text, bindings

@@ -1,0 +1,1 @@
+"""nanokg.serve."""
