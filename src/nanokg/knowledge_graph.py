@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from nanokg.curation.catalogue import Catalogue, QuerySpec, parse_query_file
+from nanokg.errors import InputError
 from nanokg.query.backends import (
     Backend,
     EmbeddedBackend,
@@ -36,7 +37,7 @@ from nanokg.vocabulary import GRAPHS, PREFIXES
 __all__ = ["Edge", "KnowledgeGraph", "UnknownEntityError"]
 
 
-class UnknownEntityError(LookupError):
+class UnknownEntityError(InputError, LookupError):
     """A name or IRI that denotes nothing in the graph (or several things)."""
 
 

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from nanokg.errors import InputError
 from nanokg.query.backends import Backend, EmbeddedBackend, check_syntax, with_values
 from nanokg.query.names import expand_curie, name_key
 from nanokg.query.results import to_python
@@ -85,7 +86,7 @@ __all__ = [
 ]
 
 
-class NetworkUsageError(ValueError):
+class NetworkUsageError(InputError, ValueError):
     """A projection, format, kind or measure the caller asked for that does not exist.
 
     (networkx is imported inside the functions that use it, so that the CLI can name

@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nanokg.errors import InputError, NanokgError
+
 if TYPE_CHECKING:  # networkx is imported where a graph is made, so the CLI can import the error types cheaply
     import networkx as nx
 
@@ -76,11 +78,11 @@ _INDICATION_COLOUR = "#7F7F7F"
 _UNKNOWN_CARRIER = "unclassified"  # nanokg.analytics.network.carrier_class for a product of no top class
 
 
-class PlotUsageError(ValueError):
+class PlotUsageError(InputError, ValueError):
     """The user asked for a picture that cannot be made (unknown kind, wrong extension)."""
 
 
-class PlotError(RuntimeError):
+class PlotError(NanokgError, RuntimeError):
     """A picture could not be drawn: a library it needs is missing, or the graph has nothing to draw."""
 
 

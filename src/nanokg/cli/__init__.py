@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import os
 import shutil
 import sys
 from decimal import Decimal
@@ -51,6 +52,8 @@ def _handles_errors(func):
         try:
             return func(*args, **kwargs)
         except Exception as failure:
+            if os.environ.get("NANOKG_TRACEBACK"):  # a developer asked for the traceback
+                raise
             _report(failure)
             raise
 
@@ -58,63 +61,21 @@ def _handles_errors(func):
 
 
 def _report(failure: Exception) -> None:
-    """Exit with ``nanokg: error:`` lines if ``failure`` is one of the known ones; return if not.
+    """Exit with ``nanokg: error:`` lines for ``failure``; a failure nanokg does not know is a bug.
 
-    The modules that define the known failures are imported here, on the failure path
-    only, so that a command's cold start pays for none of them (``nanokg query`` must not
-    import owlready2, networkx, pyshacl or matplotlib; see docs/performance.md).
+    Every failure nanokg reports derives from :class:`nanokg.errors.NanokgError`, which
+    carries its own lines and exit status, so this handler imports no failure module
+    (``nanokg query``'s cold start pays for none of them; see docs/performance.md).
     """
-    from nanokg.analytics.network import NetworkUsageError
-    from nanokg.analytics.plot import PlotError, PlotUsageError
-    from nanokg.curation.catalogue import CatalogueError, ParameterValueError, QueryNotFoundError
-    from nanokg.curation.pipeline import OntologyError, ValidationFailed
-    from nanokg.curation.reason import InconsistentOntologyError, ReasonerError
-    from nanokg.curation.records import DataErrors
     from nanokg.errors import NanokgError
-    from nanokg.knowledge_graph import UnknownEntityError
-    from nanokg.publish.export import ExportError, ExportUsageError
-    from nanokg.publish.push import PushError, PushUsageError
-    from nanokg.publish.release import ReleaseError, ReleaseUsageError
-    from nanokg.query.backends import EndpointError, NotSelectError, QuerySyntaxError
-    from nanokg.serve.app import ServeError
-    from nanokg.store.load import ImportNotFoundError, LoadError, LoadUsageError
-    from nanokg.store.transaction import StoreBusyError, StoreMissingError
 
-    try:
-        raise failure
-    except DataErrors as exc:
-        _fail([str(e) for e in exc.errors], code=2)
-    except ExportUsageError as exc:
-        _fail([str(exc)], code=2)
-    except ExportError as exc:
-        _fail([str(exc)])
-    except PushUsageError as exc:
-        _fail([str(exc)], code=2)
-    except PushError as exc:
-        _fail([str(exc)])
-    except PlotUsageError as exc:
-        _fail([str(exc)], code=2)
-    except PlotError as exc:
-        _fail([str(exc)])
-    except ReleaseUsageError as exc:
-        _fail([str(exc)], code=2)
-    except ReleaseError as exc:
-        _fail([str(exc)])
-    except (LoadUsageError, LoadError, ImportNotFoundError) as exc:
-        _fail([str(exc)], code=2)
-    except StoreBusyError as exc:
-        _fail([str(exc)])
-    except (QueryNotFoundError, CatalogueError, ParameterValueError, QuerySyntaxError, NotSelectError,
-            UnknownEntityError, NetworkUsageError) as exc:  # fmt: skip
-        _fail([str(exc)], code=2)
-    except InconsistentOntologyError as exc:
-        _fail(["HermiT: ontology + data are inconsistent", *exc.reasons])
-    except ValidationFailed as exc:
-        _fail([str(exc), *exc.problems])
-    except (OntologyError, ReasonerError, StoreMissingError, EndpointError, ServeError) as exc:
-        _fail([str(exc)])
-    except NanokgError as exc:  # the root: every new failure derives from it (nanokg.errors)
-        _fail([str(exc)], code=exc.exit_code)
+    if isinstance(failure, NanokgError):
+        _fail(failure.lines(), code=failure.exit_code)
+    if isinstance(failure, KeyboardInterrupt | click.exceptions.Exit | click.ClickException | SystemExit):
+        return
+    # not one of ours: a bug, told in one line (with what to send) instead of a traceback
+    _fail([f"internal error: {type(failure).__name__}: {failure}",
+           "this is a bug in nanokg; please report it with the command you ran (NANOKG_TRACEBACK=1 shows where)"])
 
 
 def _cell(value: Any) -> str:

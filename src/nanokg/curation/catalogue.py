@@ -54,19 +54,19 @@ _WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 _HEADER_KEYS = {"summary", "description", "tags", "defaults", "params", "example", "enumerate", "endpoint", "method"}
 
 
-class QueryNotFoundError(LookupError):
+class QueryNotFoundError(InputError, LookupError):
     """No query of that name in the catalogue."""
 
 
-class CatalogueError(ValueError):
+class CatalogueError(InputError, ValueError):
     """A query file breaks the catalogue's conventions (message starts ``FILE:LINE:``)."""
 
 
-class ParameterValueError(ValueError):
+class ParameterValueError(InputError, ValueError):
     """A parameter is unknown, missing, or its value does not fit its type."""
 
 
-class ParameterClassError(ParameterValueError, InputError):
+class ParameterClassError(ParameterValueError):
     """An entity parameter's value names entities, but none of the parameter's class (exit 2).
 
     The message names the parameter, the value, the class it takes and the classes of
@@ -121,7 +121,9 @@ class Param:
                 datatype = "integer" if number == number.to_integral_value() and "." not in value else "decimal"
                 return ox.Literal(format(number, "f"), datatype=ox.NamedNode(f"{_XSD}{datatype}"))
         except (ValueError, InvalidOperation):
-            raise ParameterValueError(f"parameter {self.name!r} takes a {self.kind}, not {value!r}") from None
+            raise ParameterValueError(
+                f"parameter {self.name!r} takes a {self.kind}, not {value!r}", parameter=self.name
+            ) from None
         if self.kind == "typed":
             return ox.Literal(value, datatype=ox.NamedNode(self.datatype))
         if self.kind == "lang":

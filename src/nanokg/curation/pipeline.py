@@ -26,7 +26,7 @@ from nanokg.curation.catalogue_graph import catalogue_graph
 from nanokg.curation.reason import infer
 from nanokg.curation.records import DataErrors, load_curation, verify_quotes
 from nanokg.curation.validate import qc_violations, shacl_violations
-from nanokg.errors import InputError
+from nanokg.errors import InputError, NanokgError
 from nanokg.query.names import lookup_graph
 from nanokg.store.transaction import default_store_path, in_memory, write_curated, writing
 from nanokg.vocabulary import GRAPHS
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class OntologyError(ValueError):
+class OntologyError(NanokgError, ValueError):
     """The ontology is not usable (kept for callers; a file that does not parse is an :class:`OntologyInputError`)."""
 
 
@@ -50,12 +50,16 @@ class OntologyInputError(InputError, ValueError):
     """The ontology or shapes file is missing or does not parse as Turtle (exit 2): ``FILE:LINE:COLUMN: message``."""
 
 
-class ValidationFailed(ValueError):
+class ValidationFailed(NanokgError, ValueError):
     """SHACL shapes or QC queries found violations; ``problems`` lists them."""
 
     def __init__(self, what: str, problems: list[str]):
         self.problems = problems
         super().__init__(f"{what} failed with {len(problems)} problem(s)")
+
+    def lines(self) -> list[str]:
+        """A summary line, then one line per problem."""
+        return [str(self), *self.problems]
 
 
 @dataclass

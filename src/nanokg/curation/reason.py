@@ -26,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import OWL, BNode, Graph, URIRef
 
+from nanokg.errors import NanokgError
 from nanokg.store.transaction import in_memory
 
 __all__ = ["InconsistentOntologyError", "JavaRuntime", "ReasonerError", "infer", "java_runtime"]
@@ -68,7 +69,7 @@ _PREFIXES = {
 }
 
 
-class ReasonerError(RuntimeError):
+class ReasonerError(NanokgError, RuntimeError):
     """HermiT could not run (no Java, a Java error)."""
 
 
@@ -78,6 +79,10 @@ class InconsistentOntologyError(ReasonerError):
     def __init__(self, reasons: list[str]):
         self.reasons = reasons
         super().__init__("ontology + data are inconsistent: " + "; ".join(reasons))
+
+    def lines(self) -> list[str]:
+        """A summary line, then one line per reason."""
+        return ["HermiT: ontology + data are inconsistent", *self.reasons]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from nanokg.errors import InputError
+
 __all__ = [
     "CARRIER_CLASSES",
     "MAPPING_KINDS",
@@ -115,12 +117,18 @@ class DataError:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-class DataErrors(Exception):
+class DataErrors(InputError):
     """Raised when curated data do not validate; holds every :class:`DataError` found."""
 
     def __init__(self, errors: list[DataError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+        if errors:
+            self.location = f"{errors[0].path}:{errors[0].line}" if errors[0].line else errors[0].path
+
+    def lines(self) -> list[str]:
+        """One line per error, each naming its file and line."""
+        return [str(e) for e in self.errors]
 
 
 # ---------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from nanokg.errors import InputError, NanokgError
 from nanokg.vocabulary import BASE, GRAPHS, PREFIXES
 
 __all__ = [
@@ -70,11 +71,11 @@ __all__ = [
 ]
 
 
-class ExportError(RuntimeError):
+class ExportError(NanokgError, RuntimeError):
     """The export failed; nothing was written (an existing file is left as it was)."""
 
 
-class ExportUsageError(ExportError):
+class ExportUsageError(InputError, ExportError):
     """An argument of the export is wrong (format, graph name, output path)."""
 
 

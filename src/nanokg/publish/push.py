@@ -80,7 +80,7 @@ import pyoxigraph as ox
 import requests
 
 from nanokg import faults
-from nanokg.errors import NanokgError
+from nanokg.errors import InputError, NanokgError
 from nanokg.store.transaction import graph_triples
 from nanokg.vocabulary import GRAPHS
 
@@ -128,7 +128,7 @@ _DROP_TIMEOUT = 30.0
 )
 
 
-class PushError(RuntimeError):
+class PushError(NanokgError, RuntimeError):
     """A push failed; the message says what state the store was left in.
 
     Attributes
@@ -144,7 +144,7 @@ class PushError(RuntimeError):
         self.answered = answered
 
 
-class PushUsageError(PushError):
+class PushUsageError(InputError, PushError):
     """An option of the push is wrong (a URL, a graph name, the protocol): nothing was sent."""
 
 

@@ -61,6 +61,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from nanokg import faults, resources
+from nanokg.errors import InputError, NanokgError
 from nanokg.publish.export import DATASET, DEFAULT_GRAPHS, EXPORT_PREFIXES, FORMATS, LICENSE, describe_dataset, export
 from nanokg.vocabulary import BASE, GRAPHS
 
@@ -104,11 +105,11 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _CHECKSUM_LINE = re.compile(r"([0-9a-f]{64})  ([^/\\]+)$")
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(NanokgError, RuntimeError):
     """Writing a release failed; nothing was written (an existing directory is left as it was)."""
 
 
-class ReleaseUsageError(ReleaseError):
+class ReleaseUsageError(InputError, ReleaseError):
     """An argument of the release is wrong (date, output directory, versions that disagree)."""
 
 

@@ -63,7 +63,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from nanokg.errors import InputError
+from nanokg.errors import InputError, NanokgError
 from nanokg.query.results import Results, Term
 
 __all__ = [
@@ -93,7 +93,7 @@ _PARTIAL_STATE = "S1TAT"
 _LOCATION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(InputError, ValueError):
     """The SPARQL text does not parse; ``line`` and ``column`` locate the problem."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = "query"):
@@ -102,11 +102,11 @@ class QuerySyntaxError(ValueError):
         super().__init__(f"{where}: SPARQL syntax error: {message}")
 
 
-class NotSelectError(ValueError):
+class NotSelectError(InputError, ValueError):
     """A SELECT was expected (the catalogue and ``nanokg sparql`` answer SELECT queries)."""
 
 
-class EndpointError(RuntimeError):
+class EndpointError(NanokgError, RuntimeError):
     """A remote endpoint could not be reached or refused the query."""
 
 

@@ -38,12 +38,13 @@ def _entity(backend: Backend, param: Param, value: str) -> ox.NamedNode:
         # a name of something else: say what, so that `target=drug:doxorubicin` is not just "nothing"
         elsewhere = what_it_names(backend, value) if param.cls else ""
         if elsewhere:
-            raise ParameterClassError(f"{message}: {elsewhere}")
-        raise ParameterValueError(message)
+            raise ParameterClassError(f"{message}: {elsewhere}", parameter=param.name)
+        raise ParameterValueError(message, parameter=param.name)
     if len(matches) > 1:
         listed = "; ".join(f"{m.label or '?'} <{m.iri}>" for m in matches[:6])
         raise ParameterValueError(
-            f"parameter {param.name!r}: {value!r} names {len(matches)} entities ({listed}); pass an IRI"
+            f"parameter {param.name!r}: {value!r} names {len(matches)} entities ({listed}); pass an IRI",
+            parameter=param.name,
         )
     return ox.NamedNode(matches[0].iri)
 
@@ -63,7 +64,9 @@ def bind_parameters(backend: Backend, spec: QuerySpec, values: Mapping[str, Any]
     unknown = sorted(set(values) - set(spec.params))
     if unknown:
         takes = ", ".join(spec.params) or "no parameters"
-        raise ParameterValueError(f"query {spec.name!r} has no parameter {unknown[0]!r} (it takes: {takes})")
+        raise ParameterValueError(
+            f"query {spec.name!r} has no parameter {unknown[0]!r} (it takes: {takes})", parameter=unknown[0]
+        )
     bindings: dict[str, Term] = {}
     for param in spec.params.values():
         value = values.get(param.name)
@@ -71,14 +74,16 @@ def bind_parameters(backend: Backend, spec: QuerySpec, values: Mapping[str, Any]
             value = param.default
         if value is None:
             if param.required:
-                raise ParameterValueError(f"query {spec.name!r} needs parameter {param.name!r} ({param.type_label})")
+                raise ParameterValueError(
+                    f"query {spec.name!r} needs parameter {param.name!r} ({param.type_label})", parameter=param.name
+                )
             continue
         if isinstance(value, ox.NamedNode | ox.Literal):
             bindings[param.variable] = value
             continue
         text = str(value)
         if not text.strip():
-            raise ParameterValueError(f"parameter {param.name!r} is empty")
+            raise ParameterValueError(f"parameter {param.name!r} is empty", parameter=param.name)
         bindings[param.variable] = _entity(backend, param, text) if param.kind == "iri" else param.literal(text)
     return bindings
 

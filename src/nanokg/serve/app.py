@@ -79,7 +79,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from nanokg.errors import InputError
+from nanokg.errors import InputError, NanokgError
 from nanokg.query.backends import MAX_ROWS_HEADER
 from nanokg.sparql_text import QueryTooComplexError, check_query_text, query_shape
 from nanokg.vocabulary import GRAPHS, PREFIXES
@@ -166,7 +166,7 @@ _PARAMETER_IN_MESSAGE = re.compile(r"parameter '([^']+)'")
 _FROM = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
 
 
-class ServeError(RuntimeError):
+class ServeError(NanokgError, RuntimeError):
     """The server cannot start (the port is taken, the address is wrong...)."""
 
 

@@ -78,6 +78,7 @@ from nanokg import faults
 from nanokg.query.names import name_key
 from nanokg.store.transaction import writing
 from nanokg.vocabulary import BASE, GRAPHS
+from nanokg.errors import InputError
 
 __all__ = [
     "FORMATS",
@@ -140,15 +141,15 @@ _SPDX = "http://spdx.org/rdf/terms#"
 _LOOKUP_KEY = f"{BASE}ontology#lookupKey"
 
 
-class LoadUsageError(ValueError):
+class LoadUsageError(InputError, ValueError):
     """The command was asked for something it cannot do (bad option, refused graph, unknown format)."""
 
 
-class LoadError(ValueError):
+class LoadError(InputError, ValueError):
     """A file does not parse; the message is ``FILE:LINE:COLUMN: message`` and nothing of it was loaded."""
 
 
-class ImportNotFoundError(LookupError):
+class ImportNotFoundError(InputError, LookupError):
     """No import recorded under that graph."""
 
 
