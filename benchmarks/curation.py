@@ -118,7 +118,7 @@ def measure(size: int, data_dir: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
-    from nanokg.resources import data_dir
+    from nanokg.settings import data_dir
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.curation", description=__doc__.split("\n")[0])
     parser.add_argument(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from nanokg import KnowledgeGraph, resources
+from nanokg import KnowledgeGraph, settings
 from nanokg.store.transaction import open_store
 from servers import missing
 
@@ -53,7 +53,7 @@ def kg(built_store) -> KnowledgeGraph:
 def data_copy(tmp_path) -> Path:
     """A writable copy of data/ for tests that break it on purpose."""
     target = tmp_path / "data"
-    shutil.copytree(resources.data_dir(), target)
+    shutil.copytree(settings.data_dir(), target)
     return target
 
 

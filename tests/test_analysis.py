@@ -16,7 +16,7 @@ import networkx as nx
 import pytest
 import yaml
 
-from nanokg import KnowledgeGraph, resources
+from nanokg import KnowledgeGraph, settings
 from nanokg.analytics import network as network_module
 from nanokg.analytics.analysis import (
     AnalysisUsageError,
@@ -45,7 +45,7 @@ TOP_CLASS = {
 
 def curated() -> dict[str, dict]:
     records = {}
-    for path in sorted((resources.data_dir() / "products").glob("*.yaml")):
+    for path in sorted((settings.data_dir() / "products").glob("*.yaml")):
         for record in yaml.safe_load(path.read_text(encoding="utf-8"))["products"]:
             records[record["id"]] = record
     return records

@@ -11,7 +11,7 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.catalogue import Catalogue
 from nanokg.curation.catalogue_graph import catalogue_graph, query_iri
 from nanokg.query.federation import SERVICES, redirect_services
@@ -196,8 +196,8 @@ def test_a_query_named_like_a_server_route_stops_the_server(built_store, tmp_pat
     folder = tmp_path / "queries"
     folder.mkdir()
     for name in ("products", "terms"):
-        (folder / f"{name}.rq").write_text((resources.queries_dir() / "products.rq").read_text())
-    monkeypatch.setattr(resources, "queries_dir", lambda: folder)
+        (folder / f"{name}.rq").write_text((settings.queries_dir() / "products.rq").read_text())
+    monkeypatch.setattr(settings, "queries_dir", lambda: folder)
     with pytest.raises(ServeError, match=r"terms\.rq: the name 'terms' is the server's own /api/terms"):
         create_app(built_store)
 

@@ -18,7 +18,7 @@ import sys
 import pytest
 from rdflib.query import Result
 
-from nanokg import KnowledgeGraph, resources
+from nanokg import KnowledgeGraph, settings
 from nanokg.query.backends import EmbeddedBackend
 from nanokg.query.evidence import CSV_COLUMNS, Fact
 from servers import OxigraphServer
@@ -78,7 +78,7 @@ def comparable(kg: KnowledgeGraph, name: str, **params) -> list[tuple]:
 
 
 def test_the_quotes_are_the_curated_strings():
-    text = (resources.data_dir() / "products" / "targeted.yaml").read_text(encoding="utf-8")
+    text = (settings.data_dir() / "products" / "targeted.yaml").read_text(encoding="utf-8")
     for quote in SAYS_SO.values():
         assert f'quote: "{quote}"' in text
 

@@ -25,7 +25,7 @@ import click
 import pytest
 from rdflib import Graph
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.cli import main
 from servers import NanokgServer
 
@@ -58,7 +58,7 @@ class FreshInstall:
             "PATH": str(self.bin),
             "HOME": str(home),
             "LANG": "C.UTF-8",
-            "NANOKG_SEEDS": str(resources.seeds_dir()),
+            "NANOKG_SEEDS": str(settings.seeds_dir()),
             "NANOKG_STORE": str(root / "store"),
         }
 

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.catalogue import Catalogue
 from servers import GrlcServer, NanokgServer
 
@@ -40,7 +40,7 @@ def nanokg_server(built_store, tmp_path_factory):
 @pytest.fixture(scope="module")
 def grlc(nanokg_server, tmp_path_factory):
     try:
-        served = GrlcServer(nanokg_server.url, resources.queries_dir(), tmp_path_factory.mktemp("grlc"))
+        served = GrlcServer(nanokg_server.url, settings.queries_dir(), tmp_path_factory.mktemp("grlc"))
     except RuntimeError as exc:  # not installable or not starting: say why, never skip
         pytest.fail(str(exc), pytrace=False)
     try:

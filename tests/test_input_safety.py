@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from nanokg import KnowledgeGraph, resources
+from nanokg import KnowledgeGraph, settings
 from nanokg.cli import main
 from nanokg.curation.catalogue import ParameterValueError
 from nanokg.curation.validate import qc_violations
@@ -178,7 +178,7 @@ def _graphs_of(store: ox.Store) -> ox.Store:
 def undeclared_qc(tmp_path_factory) -> Path:
     """A QC folder with the one query under test (the others take seconds, and have tests of their own)."""
     folder = tmp_path_factory.mktemp("qc")
-    shutil.copy(resources.ontology_dir() / "qc" / "undeclared-term-violation.rq", folder)
+    shutil.copy(settings.ontology_dir() / "qc" / "undeclared-term-violation.rq", folder)
     return folder
 
 
@@ -221,7 +221,7 @@ def test_the_project_declares_every_term_it_uses(store, undeclared_qc):
 @pytest.mark.slow
 def test_a_build_with_an_undeclared_property_fails_naming_it(tmp_path):
     ontology = tmp_path / "ontology"
-    shutil.copytree(resources.ontology_dir(), ontology)
+    shutil.copytree(settings.ontology_dir(), ontology)
     turtle = ontology / "nanokg.ttl"
     text = turtle.read_text(encoding="utf-8")
     start = text.index("nkg:hasPayload a owl:ObjectProperty ;")

@@ -17,7 +17,7 @@ import networkx as nx
 import pytest
 import yaml
 
-from nanokg import KnowledgeGraph, resources
+from nanokg import KnowledgeGraph, settings
 from nanokg.analytics.network import (
     CARRIER_CLASSES,
     NetworkUsageError,
@@ -41,7 +41,7 @@ DISEASE = "https://w3id.org/nanokg/disease/"
 
 def curated_products() -> list[dict]:
     found = []
-    for path in sorted((resources.data_dir() / "products").glob("*.yaml")):
+    for path in sorted((settings.data_dir() / "products").glob("*.yaml")):
         found += yaml.safe_load(path.read_text(encoding="utf-8"))["products"]
     return found
 

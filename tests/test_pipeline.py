@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.build import build_asserted
 from nanokg.curation.pipeline import OntologyInputError, ValidationFailed, load_ontology
 from nanokg.curation.records import load_curation
@@ -57,10 +57,10 @@ def test_bad_turtle_is_reported_with_the_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def graphs():
-    curation = load_curation(resources.data_dir())
+    curation = load_curation(settings.data_dir())
     built = build_asserted(curation)
-    ontology = load_ontology(resources.ontology_dir() / "nanokg.ttl")
-    shapes = load_ontology(resources.ontology_dir() / "shapes.ttl")
+    ontology = load_ontology(settings.ontology_dir() / "nanokg.ttl")
+    shapes = load_ontology(settings.ontology_dir() / "shapes.ttl")
     return ontology, built, shapes
 
 
@@ -103,7 +103,7 @@ def _qc_store(ontology: Graph, asserted: Graph, provenance: Graph) -> ox.Store:
 
 def test_qc_queries_pass_on_the_project(graphs):
     ontology, built, _ = graphs
-    assert qc_violations(_qc_store(ontology, built.asserted, built.provenance), resources.ontology_dir() / "qc") == []
+    assert qc_violations(_qc_store(ontology, built.asserted, built.provenance), settings.ontology_dir() / "qc") == []
 
 
 def test_qc_queries_catch_missing_label_definition_evidence_duplicates_and_undeclared_terms(graphs):
@@ -118,7 +118,7 @@ def test_qc_queries_catch_missing_label_definition_evidence_duplicates_and_undec
     bad_asserted.add((twin, RDFS.label, Literal("DOXIL")))
     bad_asserted.add((twin, NKG.hasHighestStage, VAL["approved"]))
     found = {v.query: v for v in qc_violations(_qc_store(bad_ontology, bad_asserted, built.provenance),
-                                               resources.ontology_dir() / "qc")}  # fmt: skip
+                                               settings.ontology_dir() / "qc")}  # fmt: skip
     assert set(found) == {
         "missing-label-violation.rq",
         "missing-definition-violation.rq",
@@ -127,7 +127,7 @@ def test_qc_queries_catch_missing_label_definition_evidence_duplicates_and_undec
         "undeclared-term-violation.rq",
     }
     # every QC query is checked both ways: none on the project, some on this broken fixture
-    assert set(found) == {p.name for p in (resources.ontology_dir() / "qc").glob("*-violation.rq")}
+    assert set(found) == {p.name for p in (settings.ontology_dir() / "qc").glob("*-violation.rq")}
     assert any("Unlabelled" in row for row in found["missing-label-violation.rq"].rows)
     assert any("doxil-twin" in row for row in found["fact-without-evidence-violation.rq"].rows)
     assert [row.split()[0] for row in found["undeclared-term-violation.rq"].rows] == [f"<{NKG.hasPayload}>"]
@@ -136,7 +136,7 @@ def test_qc_queries_catch_missing_label_definition_evidence_duplicates_and_undec
 @pytest.mark.slow
 def test_every_ontology_term_has_label_and_definition(store):
     # the QC queries run on the built store too, so a build can never hold an unlabelled term
-    assert qc_violations(store, resources.ontology_dir() / "qc") == []
+    assert qc_violations(store, settings.ontology_dir() / "qc") == []
 
 
 def test_validation_failure_is_an_error_with_problems():

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.query.engine import ParameterValueError
 
 SOURCE = "https://w3id.org/nanokg/source/"
@@ -30,7 +30,7 @@ def local(term):
 
 def seed_text(prefix: str) -> str:
     """A seed's text with white space collapsed (quotes are checked that way too)."""
-    (path,) = resources.seeds_dir().glob(f"{prefix}_*.txt")
+    (path,) = settings.seeds_dir().glob(f"{prefix}_*.txt")
     return " ".join(path.read_text(encoding="utf-8").split())
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.serve import page
 from servers import NanokgServer
 
@@ -39,9 +39,9 @@ def yasgui_build() -> Path:
             subprocess.run([npm, "install", "--prefix", "web", "--no-audit", "--no-fund"], cwd=ROOT, check=False)
     if not page.yasgui_installed():
         pytest.fail(
-            f"the YASGUI build is missing from {resources.web_dir() / page.YASGUI_BUILD}: run `{page.INSTALL_COMMAND}`"
+            f"the YASGUI build is missing from {settings.web_dir() / page.YASGUI_BUILD}: run `{page.INSTALL_COMMAND}`"
         )
-    return resources.web_dir() / page.YASGUI_BUILD
+    return settings.web_dir() / page.YASGUI_BUILD
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_page_without_yasgui_says_how_to_install_it(built_store, tmp_path, monke
     web = tmp_path / "web"  # the project's page without node_modules
     web.mkdir()
     for name in ("index.html", "page.js", "page.css"):
-        shutil.copy(resources.web_dir() / name, web / name)
+        shutil.copy(settings.web_dir() / name, web / name)
     monkeypatch.setenv("NANOKG_WEB", str(web))  # the server inherits it
     served = NanokgServer(built_store, tmp_path)
     try:
@@ -201,7 +201,7 @@ def test_the_yasgui_bundle_travels_compressed(server):
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.headers["Content-Encoding"] == "gzip"
         compressed = response.read()
-    plain = resources.web_dir() / "node_modules/@zazuko/yasgui/build/yasgui.min.js"
+    plain = settings.web_dir() / "node_modules/@zazuko/yasgui/build/yasgui.min.js"
     assert len(compressed) < plain.stat().st_size / 2
 
 

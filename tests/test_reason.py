@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from conftest import select
-from nanokg import resources
+from nanokg import settings
 from nanokg.cli import main
 from nanokg.curation.pipeline import load_ontology
 from nanokg.curation.reason import InconsistentOntologyError, infer
@@ -68,7 +68,7 @@ def test_inverse_and_transitive_relations_are_inferred(store):
 
 @pytest.mark.slow
 def test_inconsistent_data_names_the_disjoint_classes():
-    ontology = load_ontology(resources.ontology_dir() / "nanokg.ttl")
+    ontology = load_ontology(settings.ontology_dir() / "nanokg.ttl")
     bad = Graph()
     bad.parse(data="""
         @prefix nkg: <https://w3id.org/nanokg/ontology#> .
@@ -85,7 +85,7 @@ def test_inconsistent_data_names_the_disjoint_classes():
 @pytest.mark.slow
 def test_inconsistent_ontology_edit_fails_the_build_with_the_classes(tmp_path, built_store):
     ontology = tmp_path / "ontology"
-    shutil.copytree(resources.ontology_dir(), ontology)
+    shutil.copytree(settings.ontology_dir(), ontology)
     with (ontology / "nanokg.ttl").open("a", encoding="utf-8") as f:
         f.write("\nnkg:PolymericMicelle rdfs:subClassOf npo:NPO_719 .\n")
     before = len(open_store(built_store))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.cli import main
 from nanokg.curation.records import DataErrors, load_curation, verify_quotes
 from nanokg.store.transaction import open_store
@@ -112,15 +112,15 @@ def test_general_knowledge_needs_a_note(data_copy):
 
 
 def test_every_quote_is_verbatim_in_its_seed():
-    curation = load_curation(resources.data_dir())
-    assert resources.seeds_dir().is_dir(), "the seeds must be beside the repository (../shared/seeds)"
-    assert verify_quotes(curation, resources.seeds_dir()) == []
+    curation = load_curation(settings.data_dir())
+    assert settings.seeds_dir().is_dir(), "the seeds must be beside the repository (../shared/seeds)"
+    assert verify_quotes(curation, settings.seeds_dir()) == []
 
 
 def test_a_quote_not_in_the_seed_is_reported(data_copy):
     edit(data_copy / "products/micelles.yaml",
          "its overall response rate (ORR) 25%", "its overall response rate (ORR) 52%")  # fmt: skip
-    errors = verify_quotes(load_curation(data_copy), resources.seeds_dir())
+    errors = verify_quotes(load_curation(data_copy), settings.seeds_dir())
     assert len(errors) == 1
     assert errors[0].field == "products[nk105].quote"
     assert "not found verbatim in seed-000" in errors[0].message

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from benchmarks.curation import products_yaml
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.records import MAX_DEPTH, MAX_FILE_BYTES, DataError, DataErrors, load_curation
 from nanokg.store.transaction import open_store
 
@@ -282,7 +282,7 @@ def test_build_refuses_a_hostile_file_in_one_line(data_copy, built_store, name, 
         capture_output=True,
         text=True,
         timeout=600,  # a hang fails the test instead of the suite
-        env={**os.environ, "NANOKG_SEEDS": os.environ.get("NANOKG_SEEDS", str(resources.seeds_dir()))},
+        env={**os.environ, "NANOKG_SEEDS": os.environ.get("NANOKG_SEEDS", str(settings.seeds_dir()))},
     )
     assert done.returncode == 2, done.stderr[-2000:]
     lines = done.stderr.splitlines()

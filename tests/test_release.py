@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.pipeline import build_graph
 from nanokg.publish.diff import diff_graphs
 from nanokg.publish.release import MANIFEST, graph_version, open_release
@@ -74,7 +74,7 @@ def stage_changed(release_dir, tmp_path_factory) -> Path:
     import shutil
 
     data = tmp_path_factory.mktemp("stage") / "data"
-    shutil.copytree(resources.data_dir(), data)
+    shutil.copytree(settings.data_dir(), data)
     path = data / "products" / "liposomes.yaml"
     text = path.read_text(encoding="utf-8")
     record = text[text.index("  - id: liplacis") :]
@@ -294,7 +294,7 @@ def test_diff_folds_a_products_parts_and_reports_changed_evidence(built_store, t
     import shutil
 
     data = tmp_path / "data"
-    shutil.copytree(resources.data_dir(), data)
+    shutil.copytree(settings.data_dir(), data)
     path = data / "products" / "micelles.yaml"
     old = '    stage:\n      value: phase-3\n      quote: "NK105 (clinical phase III)"\n'
     text = path.read_text(encoding="utf-8")

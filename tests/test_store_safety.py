@@ -32,7 +32,7 @@ import pytest
 
 import nanokg.publish.release  # declares the steps of release
 import nanokg.store.load  # declares the steps of load and unload
-from nanokg import faults, resources
+from nanokg import faults, settings
 from nanokg.store.load import IMPORTS_GRAPH, default_graph, list_imports, load
 from nanokg.vocabulary import GRAPHS
 
@@ -238,7 +238,7 @@ def test_truncated_gzip_is_one_line_naming_the_file(built_store, tmp_path):
 
 @pytest.mark.slow
 def test_turtle_syntax_error_in_the_ontology_is_one_clean_line(tmp_path):
-    ontology = Path(shutil.copytree(resources.ontology_dir(), tmp_path / "ontology"))
+    ontology = Path(shutil.copytree(settings.ontology_dir(), tmp_path / "ontology"))
     text = (ontology / "nanokg.ttl").read_text(encoding="utf-8")
     (ontology / "nanokg.ttl").write_text(text + '\nnkg:Broken a "unterminated .\n', encoding="utf-8")
     line = one_error_line(nanokg("build", "--ontology", ontology, "--store", tmp_path / "store"), 2)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from rdflib import URIRef
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.pipeline import load_ontology
 from nanokg.vocabulary import NKG, VAL, VALUE_TERMS
 
 
 def test_nkg_namespace_is_fresh():
-    ontology = load_ontology(resources.ontology_dir() / "nanokg.ttl")
+    ontology = load_ontology(settings.ontology_dir() / "nanokg.ttl")
     base = str(NKG._NS)
     in_ontology = {
         str(s)[len(base) :] for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(base)
@@ -21,7 +21,7 @@ def test_nkg_namespace_is_fresh():
 
 
 def test_value_terms_are_fresh():
-    ontology = load_ontology(resources.ontology_dir() / "nanokg.ttl")
+    ontology = load_ontology(settings.ontology_dir() / "nanokg.ttl")
     base = str(VAL)
     in_ontology = {
         str(s)[len(base) :] for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(base)

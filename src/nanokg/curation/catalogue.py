@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.errors import InputError
 from nanokg.vocabulary import PREFIXES, compact_iri
 
@@ -299,7 +299,7 @@ class Catalogue:
     """
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = Path(directory or resources.queries_dir())
+        self.directory = Path(directory or settings.queries_dir())
         self._specs: dict[str, QuerySpec] = {}
 
     def names(self) -> list[str]:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from nanokg import resources
+from nanokg import settings
 from nanokg.curation.build import build_asserted
 from nanokg.curation.catalogue_graph import catalogue_graph
 from nanokg.curation.reason import infer
@@ -164,9 +164,9 @@ def build_dataset(
     ------
     As :func:`build_graph`, but for the store.
     """
-    data_dir = Path(data_dir or resources.data_dir())
-    ontology_dir = Path(ontology_dir or resources.ontology_dir())
-    seeds_dir = Path(seeds_dir or resources.seeds_dir())
+    data_dir = Path(data_dir or settings.data_dir())
+    ontology_dir = Path(ontology_dir or settings.ontology_dir())
+    seeds_dir = Path(seeds_dir or settings.seeds_dir())
     timings: dict[str, float] = {}
     notes: list[str] = []
 

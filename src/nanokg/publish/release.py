@@ -60,7 +60,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nanokg import faults, resources
+from nanokg import faults, settings
 from nanokg.errors import InputError, NanokgError
 from nanokg.publish.export import DATASET, DEFAULT_GRAPHS, EXPORT_PREFIXES, FORMATS, LICENSE, describe_dataset, export
 from nanokg.vocabulary import BASE, GRAPHS
@@ -232,7 +232,7 @@ def release_date(version: str, date: str | None = None, changelog: Path | None =
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
         except (ValueError, OverflowError, OSError):
             raise ReleaseUsageError(f"$SOURCE_DATE_EPOCH: {epoch!r} is not a number of seconds") from None
-    changelog = Path(changelog) if changelog is not None else resources.project_root() / "CHANGELOG.md"
+    changelog = Path(changelog) if changelog is not None else settings.project_root() / "CHANGELOG.md"
     found = changelog_date(changelog, version)
     if found is None:
         raise ReleaseUsageError(f"no release date for {version}: give --date YYYY-MM-DD, set SOURCE_DATE_EPOCH, "

@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from nanokg import resources
+from nanokg import settings
 
 __all__ = ["INSTALL_COMMAND", "YASGUI_BUILD", "routes", "yasgui_installed"]
 
@@ -42,9 +42,9 @@ def yasgui_installed(web: Path | None = None) -> bool:
     Parameters
     ----------
     web
-        The web folder; by default :func:`nanokg.resources.web_dir`.
+        The web folder; by default :func:`nanokg.settings.web_dir`.
     """
-    build = (Path(web) if web else resources.web_dir()) / YASGUI_BUILD
+    build = (Path(web) if web else settings.web_dir()) / YASGUI_BUILD
     return (build / "yasgui.min.js").is_file() and (build / "yasgui.min.css").is_file()
 
 
@@ -94,7 +94,7 @@ def routes(web: Path | None = None) -> list[BaseRoute]:
     ----------
     web
         The folder holding ``index.html``, ``page.js``, ``page.css`` and ``node_modules``;
-        by default :func:`nanokg.resources.web_dir`.
+        by default :func:`nanokg.settings.web_dir`.
 
     Returns
     -------
@@ -102,7 +102,7 @@ def routes(web: Path | None = None) -> list[BaseRoute]:
         ``/`` (the page), ``/assets/page.js``, ``/assets/page.css`` and
         ``/assets/yasgui/...`` (the YASGUI build).
     """
-    web = Path(web) if web else resources.web_dir()
+    web = Path(web) if web else settings.web_dir()
 
     async def page(request: Request) -> Response:
         index = web / "index.html"

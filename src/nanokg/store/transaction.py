@@ -82,7 +82,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from nanokg import faults
+from nanokg import faults, settings
 from nanokg.errors import InputError, NanokgError
 
 if TYPE_CHECKING:  # rdflib is not imported on the query path (cold start of `nanokg query`)
@@ -143,11 +143,8 @@ class StoreDamagedError(NanokgError, OSError):
 
 
 def default_store_path() -> Path:
-    """The store location used when none is given."""
-    if os.environ.get("NANOKG_STORE"):
-        return Path(os.environ["NANOKG_STORE"]).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "nanokg" / "store"
+    """The store location used when none is given (:func:`nanokg.settings.store_path`)."""
+    return settings.store_path()
 
 
 def _path(path: str | os.PathLike | None) -> Path:
