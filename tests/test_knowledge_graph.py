@@ -10,8 +10,8 @@ from rdflib import Dataset
 
 from nanokg import KnowledgeGraph
 from nanokg.curation.catalogue import ParameterValueError, QueryNotFoundError
-from nanokg.knowledge_graph import UnknownEntityError
 from nanokg.query.backends import NotSelectError, QuerySyntaxError
+from nanokg.query.names import UnknownEntityError
 
 PRODUCT = "https://w3id.org/nanokg/product/"
 TFR = "https://w3id.org/nanokg/target/transferrin-receptor"

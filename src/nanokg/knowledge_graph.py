@@ -20,7 +20,6 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from nanokg.curation.catalogue import Catalogue, QuerySpec, parse_query_file
-from nanokg.errors import InputError
 from nanokg.query.backends import (
     Backend,
     EmbeddedBackend,
@@ -30,15 +29,11 @@ from nanokg.query.backends import (
     open_embedded,
 )
 from nanokg.query.engine import prepare, run_spec
-from nanokg.query.names import Match, resolve
+from nanokg.query.names import Match, UnknownEntityError, resolve
 from nanokg.query.results import Results
 from nanokg.vocabulary import GRAPHS, PREFIXES
 
-__all__ = ["Edge", "KnowledgeGraph", "UnknownEntityError"]
-
-
-class UnknownEntityError(InputError, LookupError):
-    """A name or IRI that denotes nothing in the graph (or several things)."""
+__all__ = ["Edge", "KnowledgeGraph"]
 
 
 @dataclass(frozen=True)

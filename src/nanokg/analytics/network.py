@@ -431,7 +431,7 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeG
     >>> find_node(G, "CAELYX")
     'https://w3id.org/nanokg/product/doxil'
     """
-    from nanokg.knowledge_graph import UnknownEntityError
+    from nanokg.query.names import UnknownEntityError
 
     def fits(node: str) -> bool:
         return node in G and (kind is None or G.nodes[node].get("kind") == kind)

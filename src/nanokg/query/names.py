@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
+from nanokg.errors import InputError
 from nanokg.identifiers import looks_like_curie
 from nanokg.vocabulary import BASE, NKG, PREFIXES, compact_iri
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LABEL_PREDICATES",
     "Match",
+    "UnknownEntityError",
     "classes_of",
     "expand_curie",
     "lookup_graph",
@@ -51,6 +53,10 @@ _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u2032"), "'")
 _MARKS = dict.fromkeys(map(ord, "\u00ae\u2122\u00a9"), None)
 _SPACE = re.compile(r"\s+")
+
+
+class UnknownEntityError(InputError, LookupError):
+    """A name or IRI that denotes nothing in the graph (or several things)."""
 
 
 def name_key(name: str) -> str:
