@@ -81,7 +81,7 @@ def parse_size(text: str) -> int:
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from nanokg.curation.records import DataErrors, load_curation
+from nanokg.curation import DataErrors, load_curation
 
 def peak_mb():
     # VmHWM is this process's own peak; ru_maxrss keeps the parent's across exec

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nanokg.query.names import LABEL_PREDICATES, name_key
+from nanokg.store.index import LABEL_PREDICATES, name_key
 from nanokg.store.load import lookup_graph_of
 from nanokg.vocabulary import BASE, GRAPHS
 

@@ -34,7 +34,8 @@ import pyoxigraph as ox
 from nanokg.curation.catalogue import Catalogue
 from nanokg.query.backends import EmbeddedBackend, with_values
 from nanokg.query.engine import bind_parameters
-from nanokg.query.names import _FIND, name_key
+from nanokg.query.names import _FIND
+from nanokg.store.index import name_key
 from nanokg.store.transaction import open_store
 
 from . import generate as generate_module

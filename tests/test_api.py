@@ -15,8 +15,9 @@ from nanokg import settings
 from nanokg.curation.catalogue import Catalogue
 from nanokg.curation.catalogue_graph import catalogue_graph, query_iri
 from nanokg.query.federation import SERVICES, redirect_services
-from nanokg.serve.app import ServeError, create_app
+from nanokg.serve.app import create_app
 from nanokg.serve.openapi import RESERVED_NAMES
+from nanokg.serve.workers import ServeError
 from nanokg.vocabulary import GRAPHS
 from servers import NanokgServer
 

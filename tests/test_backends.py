@@ -4,6 +4,8 @@ a real Oxigraph server and a real Virtuoso 7, both loaded through the Graph Stor
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -11,7 +13,8 @@ import pytest
 
 from nanokg import KnowledgeGraph
 from nanokg.curation.catalogue import Catalogue
-from nanokg.query.backends import EndpointError, QuerySyntaxError, RemoteBackend, TruncatedResultsError, with_values
+from nanokg.query.backends import EndpointError, RemoteBackend, TruncatedResultsError
+from nanokg.sparql_text import QuerySyntaxError, with_values
 from nanokg.vocabulary import NKG
 
 QUERIES = Catalogue().names()
@@ -216,3 +219,15 @@ def test_cli_reports_cut_results_in_one_line(small_virtuoso):
     assert done.returncode == 1
     assert done.stderr.startswith("nanokg: error: ") and "X-SPARQL-MaxRows: 5" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_query_face_exports_lazily():
+    # importing the package imports none of its modules; each name then comes from its module
+    code = (
+        "import sys, nanokg.query as q\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nanokg.query.')))\n"
+        "print(all(getattr(q, n).__module__.startswith('nanokg.') for n in q.__all__ if callable(getattr(q, n))))\n"
+        "print(sorted(set(q.__all__) ^ set(dir(q))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "True", "[]"]

@@ -21,8 +21,8 @@ from rdflib import Dataset, Graph
 from nanokg import KnowledgeGraph
 from nanokg.curation.pipeline import load_ontology
 from nanokg.curation.validate import shacl_violations
-from nanokg.query.names import name_key
 from nanokg.settings import ontology_dir
+from nanokg.store.index import name_key
 from nanokg.store.load import lookup_graph_of
 from nanokg.store.transaction import open_store
 from nanokg.vocabulary import GRAPHS

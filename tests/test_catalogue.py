@@ -121,3 +121,33 @@ def test_a_hostile_header_is_one_located_error(tmp_path, header, message):
     path.write_text(header + "SELECT * WHERE {}\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match=rf"q\.rq:1: header .*{message}"):
         parse_query_file(path, strict=False)
+
+
+@pytest.mark.parametrize("name", CATALOGUE.names())
+def test_default_bindings_are_what_a_run_without_values_binds(name):
+    # the catalogue graph binds defaults with no store; a run binds the same terms
+    from nanokg.query.engine import bind_parameters
+
+    spec = CATALOGUE[name]
+    defaults = spec.default_bindings()
+    assert set(defaults) == {p.variable for p in spec.params.values() if p.default is not None}
+    assert (
+        bind_parameters(None, spec, {p.name: p.default_term() for p in spec.params.values() if p.default}) == defaults
+    )
+
+
+def test_a_default_term_has_its_parameters_type(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "#+ defaults:\n#+   - n: 3\n#+   - t: https://w3id.org/nanokg/target/x\n#+   - w: 2.50\n"
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+        "SELECT * WHERE { ?s ?p ?_n_integer, ?_t_iri, ?_w_number, ?__free }\n",
+        encoding="utf-8",
+    )
+    spec = parse_query_file(path, strict=False)
+    assert {k: str(v) for k, v in spec.default_bindings().items()} == {
+        "_n_integer": '"3"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        "_t_iri": "<https://w3id.org/nanokg/target/x>",
+        "_w_number": '"2.5"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+    }
+    assert spec.params["free"].default_term() is None

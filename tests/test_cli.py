@@ -11,7 +11,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from nanokg.cli import PRODUCT_COLUMNS, main
+from nanokg.cli import main
+from nanokg.query.overview import PRODUCT_COLUMNS
 
 # Every product seed 000 names, by the name the graph uses (seed garbles corrected).
 SEED_PRODUCTS = {

@@ -15,12 +15,16 @@ import re
 import subprocess
 import sys
 
+import pyoxigraph as ox
 import pytest
 from rdflib.query import Result
 
 from nanokg import KnowledgeGraph, settings
 from nanokg.query.backends import EmbeddedBackend
-from nanokg.query.evidence import CSV_COLUMNS, Fact
+from nanokg.query.evidence import Fact
+from nanokg.query.provenance import evidence_query
+from nanokg.query.results import CSV_COLUMNS
+from nanokg.vocabulary import GRAPHS
 from servers import OxigraphServer
 
 NKG = "https://w3id.org/nanokg/ontology#"
@@ -338,3 +342,54 @@ def test_cli_table_marks_rows_without_facts(built_store):
     done = nanokg("query", "stats-graphs", "--evidence", "--store", str(built_store))
     assert done.returncode == 0, done.stderr
     assert "    (no curated fact)" in done.stdout.splitlines()
+
+
+# -- the one provenance query (nanokg.query.provenance) -------------------------------------
+
+
+def _provenance_store() -> ox.Store:
+    """Two reified facts in the provenance graph: one with a source, quote and correction, one with a note only."""
+    data = f"""
+    @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+    @prefix nkg: <{NKG}> .
+    @prefix prov: <http://www.w3.org/ns/prov#> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    @prefix e: <http://e/> .
+    e:st1 rdf:subject e:a ; rdf:predicate e:p ; rdf:object e:b ; nkg:hasEvidence e:ev1 .
+    e:ev1 prov:wasDerivedFrom e:seed ; nkg:quote "a p b" ; nkg:locator "p. 2" ; nkg:hasCorrection e:c1 .
+    e:c1 nkg:seedSays "5" ; nkg:correctedValue "50" ; nkg:correctionReason "a typo" .
+    e:st2 rdf:subject e:a ; rdf:predicate e:q ; rdf:object "x" ; nkg:hasEvidence e:ev2 .
+    e:ev2 skos:editorialNote "general knowledge" .
+    """
+    store = ox.Store()
+    store.load(data.encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPHS["provenance"])))
+    return store
+
+
+def test_the_provenance_query_reads_fields_required_or_optional():
+    store = _provenance_store()
+    fields = ["source", "quote", "locator", "note", "curatedFrom", "correction"]
+    text = evidence_query(fields, fact=("s", "p", "o"), graph=str(GRAPHS["provenance"]))
+    solutions = store.query(text)
+    names = [v.value for v in solutions.variables]
+    rows = {row["p"].value: {n: (row[n].value if row[n] is not None else None) for n in names} for row in solutions}
+    assert rows["http://e/p"] == {
+        "s": "http://e/a", "p": "http://e/p", "o": "http://e/b", "source": "http://e/seed", "quote": "a p b",
+        "locator": "p. 2", "note": None, "curatedFrom": None, "seedSays": "5", "corrected": "50", "reason": "a typo",
+    }  # fmt: skip
+    assert rows["http://e/q"]["note"] == "general knowledge" and rows["http://e/q"]["source"] is None
+    # a required field keeps only the evidence that has it; names rename the columns
+    required = evidence_query(["source", "locator"], required=["source"], fact=("s", "p", "o"), names={"locator": "at"})
+    solutions = list(store.query(required, use_default_graph_as_union=True))
+    assert [(s["p"].value, s["at"].value) for s in solutions] == [("http://e/p", "p. 2")]
+    # outside the named graph there is nothing
+    assert not list(store.query(evidence_query(["note"], fact=("s", "p", "o"), graph="http://e/elsewhere")))
+
+
+def test_the_provenance_query_refuses_unknown_and_impossible_fields():
+    with pytest.raises(ValueError, match="no field of the evidence"):
+        evidence_query(["sorce"])
+    with pytest.raises(ValueError, match="must be among"):
+        evidence_query(["source"], required=["correction"])
+    with pytest.raises(ValueError, match="must be among"):
+        evidence_query(["source"], required=["quote"])

@@ -326,11 +326,20 @@ def test_query_path_imports_no_reasoner_graph_or_plotting_library(built_store):
     assert "nanokg.knowledge_graph" in imported  # the trace is there
     heavy = {name for name in imported if name.split(".")[0] in {"owlready2", "networkx", "pyshacl", "matplotlib"}}
     assert not heavy
-    assert not {"nanokg.curation.pipeline", "nanokg.curation.reason", "nanokg.curation.validate", "nanokg.publish.push", "nanokg.serve.app"} & imported
+    assert (
+        not {
+            "nanokg.curation.pipeline",
+            "nanokg.curation.reason",
+            "nanokg.curation.validate",
+            "nanokg.publish.push",
+            "nanokg.serve.app",
+        }
+        & imported
+    )
 
 
 def test_lookup_keys_of_imported_labels_are_those_of_name_key(store_copy, tmp_path):
-    from nanokg.query.names import name_key
+    from nanokg.store.index import name_key
 
     labels = ["  Doxil   Liposomal ", "TfR", "O'Brien-X (R)", "Kaposi’s  Sarcoma", "Doxil ®", "ＡＢＣ", "ǅemal", "   "]
     lines = [f"<https://example.org/e{i}> <{RDFS}label> {ox.Literal(label)} ." for i, label in enumerate(labels)]

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import select
 from nanokg.cli import main
-from nanokg.curation.records import DataErrors, load_curation
+from nanokg.curation import DataErrors, load_curation
 from nanokg.identifiers import compress, expand
 from nanokg.publish.mappings import COVERED_KINDS, coverage, mapping_rows, unmapped
 

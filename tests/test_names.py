@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nanokg.query.names import expand_curie, name_key
+from nanokg.query.names import expand_curie
+from nanokg.store.index import name_key
 
 TFR = "https://w3id.org/nanokg/target/transferrin-receptor"
 DOXIL = "https://w3id.org/nanokg/product/doxil"

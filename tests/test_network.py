@@ -19,7 +19,6 @@ import yaml
 
 from nanokg import KnowledgeGraph, settings
 from nanokg.analytics.network import (
-    CARRIER_CLASSES,
     NetworkUsageError,
     carrier_class,
     entity_graph,
@@ -29,8 +28,8 @@ from nanokg.analytics.network import (
     projection,
     write_graph,
 )
-from nanokg.knowledge_graph import UnknownEntityError
-from nanokg.vocabulary import DATA_NAMESPACES
+from nanokg.query.names import UnknownEntityError
+from nanokg.vocabulary import DATA_NAMESPACES, TOP_CARRIER_CLASSES
 
 P = "https://w3id.org/nanokg/product/"
 DRUG = "https://w3id.org/nanokg/drug/"
@@ -79,7 +78,7 @@ def test_nodes_carry_label_type_kind_and_literals(graph):
 
 def test_kinds_follow_the_ontology_and_agree_with_the_iri_namespaces(graph):
     for node, kind in graph.nodes(data="kind"):
-        assert kind != "other", f"{node} has no kind: a class missing from nanokg.analytics.network.KINDS?"
+        assert kind != "other", f"{node} has no kind: a class missing from nanokg.vocabulary.KINDS?"
         for name, namespace in DATA_NAMESPACES.items():
             if node.startswith(str(namespace)):
                 assert kind == name, node
@@ -133,7 +132,7 @@ def test_same_graph_from_an_oxigraph_server_and_from_rdflib(built_store, graph, 
 def test_carrier_classes_match_the_products_query(kg, graph):
     from_query = {r["product"]: r["carrier_class"] for r in kg.query("products").as_dicts()}
     assert {p: carrier_class(graph, p) for p in products(graph)} == from_query
-    assert set(from_query.values()) == set(CARRIER_CLASSES.values())
+    assert set(from_query.values()) == set(TOP_CARRIER_CLASSES.values())
 
 
 def test_projection_product_payload_is_bipartite_and_counts_products(graph):
@@ -259,7 +258,7 @@ def test_writes_are_atomic(graph, tmp_path, monkeypatch):
     path.write_text("previous")
 
     def fails_half_way(G, target, **kwargs):
-        Path(target).write_text("<graphml half written")
+        target.write(b"<graphml half written")  # the open file of nanokg.atomic.atomic_write
         raise OSError("disk full")
 
     monkeypatch.setattr(nx, "write_graphml", fails_half_way)

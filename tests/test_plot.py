@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nanokg.analytics import plot
+from nanokg.analytics import drawing, figures, interactive, plot
 from nanokg.analytics.network import entity_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def graph(kg):
 
 @pytest.fixture(scope="module")
 def network(graph):
-    return plot.product_network(graph)
+    return drawing.product_network(graph)
 
 
 def check_png(path: Path, min_width: int = 600, min_height: int = 400):
@@ -97,7 +97,7 @@ def test_network_picture(graph, tmp_path, suffix):
 
 
 def test_layout_is_deterministic_and_columned(network):
-    first, second = plot.network_data(network), plot.network_data(network)
+    first, second = interactive.network_data(network), interactive.network_data(network)
     assert first == second
     xs = {node["group"]: set() for node in first["nodes"]}
     for node in first["nodes"]:
@@ -157,7 +157,7 @@ def test_svg_output_is_deterministic(graph, tmp_path):
 
 
 def test_html_view_is_self_contained(network, tmp_path):
-    out = plot.network_html(network, tmp_path / "network.html")
+    out = interactive.network_html(network, tmp_path / "network.html")
     text = out.read_text(encoding="utf-8")
     # nothing loaded from anywhere: no src/href attribute at all, no @import, no url() but data: URIs
     assert not re.search(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=""", text, re.IGNORECASE)
@@ -168,7 +168,7 @@ def test_html_view_is_self_contained(network, tmp_path):
 
 
 def test_html_view_draws_every_node_offline(browser, network, tmp_path, artifacts, capsys):
-    out = plot.network_html(network, tmp_path / "network.html")
+    out = interactive.network_html(network, tmp_path / "network.html")
     tab = browser.new_page()
     tab.on("console", lambda message: message.type == "error" and browser.errors.append(message.text))
     tab.goto(out.as_uri())
@@ -184,11 +184,11 @@ def test_html_view_draws_every_node_offline(browser, network, tmp_path, artifact
             const canvas = document.querySelector('#network canvas');
             const context = canvas.getContext('2d');
             const ratio = canvas.width / canvas.clientWidth;
-            const positions = nanokg.analytics.network.getPositions();
+            const positions = nanokg.network.getPositions();
             const hex = (v) => v.toString(16).padStart(2, '0');
             const out = {};
             for (const node of nanokg.nodes.get()) {
-                const at = nanokg.analytics.network.canvasToDOM(positions[node.id]);
+                const at = nanokg.network.canvasToDOM(positions[node.id]);
                 const [r, g, b] = context.getImageData(Math.round(at.x * ratio), Math.round(at.y * ratio), 1, 1).data;
                 out[node.id] = [node.color.background.toLowerCase(), '#' + hex(r) + hex(g) + hex(b)];
             }
@@ -211,15 +211,15 @@ def test_html_view_draws_every_node_offline(browser, network, tmp_path, artifact
 
 
 def test_wrong_extension_kind_or_folder_are_usage_errors(graph, network, tmp_path):
-    with pytest.raises(plot.PlotUsageError, match=r"network\.pdf: the network picture is written as \.png or \.svg"):
+    with pytest.raises(drawing.PlotUsageError, match=r"network\.pdf: the network picture is written as \.png or \.svg"):
         plot.plot("network", graph, tmp_path / "network.pdf")
-    with pytest.raises(plot.PlotUsageError, match=r"the html picture is written as \.html or \.htm"):
+    with pytest.raises(drawing.PlotUsageError, match=r"the html picture is written as \.html or \.htm"):
         plot.plot("html", graph, tmp_path / "network.png")
-    with pytest.raises(plot.PlotUsageError, match=r"interactive view is written as \.html"):
-        plot.network_html(network, tmp_path / "network.png")
-    with pytest.raises(plot.PlotUsageError, match="unknown picture 'pie'"):
+    with pytest.raises(drawing.PlotUsageError, match=r"interactive view is written as \.html"):
+        interactive.network_html(network, tmp_path / "network.png")
+    with pytest.raises(drawing.PlotUsageError, match="unknown picture 'pie'"):
         plot.plot("pie", graph, tmp_path / "pie.png")
-    with pytest.raises(plot.PlotUsageError, match=r"folder .*missing does not exist"):
+    with pytest.raises(drawing.PlotUsageError, match=r"folder .*missing does not exist"):
         plot.plot("network", graph, tmp_path / "missing" / "network.png")
     assert list(tmp_path.iterdir()) == []  # nothing written
 
@@ -228,27 +228,27 @@ def test_a_graph_without_products_is_refused(tmp_path):
     import networkx as nx
 
     for kind, name in (("network", "n.png"), ("similarity", "s.svg"), ("html", "v.html")):
-        with pytest.raises(plot.PlotError, match="no nanomedicines"):
+        with pytest.raises(drawing.PlotError, match="no nanomedicines"):
             plot.plot(kind, nx.MultiDiGraph(), tmp_path / name)
-    assert plot.network_data(nx.Graph()) == {"nodes": [], "edges": [], "legend": [
+    assert interactive.network_data(nx.Graph()) == {"nodes": [], "edges": [], "legend": [
         {"name": "molecular target", "colour": "#B22222", "shape": "diamond"},
         {"name": "indication", "colour": "#7F7F7F", "shape": "square"}]}  # fmt: skip
     assert list(tmp_path.iterdir()) == []
 
 
 def test_command_offers_every_picture():
-    from nanokg.cli import plot_
+    from nanokg.cli import main
 
-    assert list(plot_.params[0].type.choices) == list(plot.KINDS)
+    assert list(main.commands["plot"].params[0].type.choices) == list(plot.KINDS)
 
 
 def test_a_failed_write_leaves_the_previous_file(network, tmp_path, monkeypatch):
     out = tmp_path / "network.png"
     out.write_bytes(b"previous")
-    figure = plot.network_figure(network)
+    figure = figures.network_figure(network)
     monkeypatch.setattr(figure, "savefig", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError, match="disk full"):
-        plot.save_figure(figure, out)
+        figures.save_figure(figure, out)
     assert out.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["network.png"]  # no temporary file left behind
 

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from nanokg import settings
 from nanokg.cli import main
-from nanokg.curation.records import DataErrors, load_curation, verify_quotes
+from nanokg.curation.checks import verify_quotes
+from nanokg.curation.loading import load_curation
+from nanokg.curation.yaml_lines import DataErrors
 from nanokg.store.transaction import open_store
 
 

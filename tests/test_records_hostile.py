@@ -1,6 +1,6 @@
 """Hostile data files are refused by the loader in one located line, cheaply.
 
-A data file is read by one function (``nanokg.curation.records.read_yaml``) that refuses, before
+A data file is read by one function (``nanokg.curation.yaml_lines.read_yaml``) that refuses, before
 building anything large: a file that is not a regular file or is over the size limit, bytes
 that are not UTF-8 or characters YAML forbids, anchors and aliases (the billion laughs),
 nesting past the depth limit, keys that are lists or mappings, duplicate keys, tags, values
@@ -20,7 +20,8 @@ import pytest
 from benchmarks.curation import products_yaml
 
 from nanokg import settings
-from nanokg.curation.records import MAX_DEPTH, MAX_FILE_BYTES, DataError, DataErrors, load_curation
+from nanokg.curation.loading import load_curation
+from nanokg.curation.yaml_lines import MAX_DEPTH, MAX_FILE_BYTES, DataError, DataErrors
 from nanokg.store.transaction import open_store
 
 #: the billion laughs: nine lists of nine references to the level below, 9**9 strings once expanded
@@ -212,12 +213,12 @@ class _NeverShown:
 def test_a_value_is_cut_before_it_is_formatted():
     # the billion laughs hung in repr() of the whole value, cut afterwards: items past the
     # first few, and levels past the second, must not even be looked at
-    from nanokg.curation.records import _LineDict, _LineList, _short
+    from nanokg.curation.yaml_lines import LineDict, LineList, short
 
-    items = _LineList([1, 2, 3, 4, 5, 6, 7, *[_NeverShown()] * 1000])
-    nested = _LineList([_LineList([_LineDict(a=_LineList([_NeverShown()]))])])
+    items = LineList([1, 2, 3, 4, 5, 6, 7, *[_NeverShown()] * 1000])
+    nested = LineList([LineList([LineDict(a=LineList([_NeverShown()]))])])
     for value in (items, nested, "x" * 10_000_000, 2**100_000):
-        text = _short(value)
+        text = short(value)
         assert len(text) <= 60, text
 
 

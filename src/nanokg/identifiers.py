@@ -1,6 +1,12 @@
-"""External identifiers: compact identifiers (CURIEs) and their IRIs, by the Bioregistry's prefix map.
+"""Compact identifiers (CURIEs) and their IRIs: the project's own and other resources'.
 
-nanokg entities are linked to the identifiers other knowledge graphs use (ChEBI, DrugBank,
+The project's prefixes (``product:doxil``, ``nkg:Nanomedicine``, ``npo:NPO_719``; the map is
+:data:`nanokg.vocabulary.PREFIXES`) are expanded and compacted by :func:`expand_curie` and
+:func:`compact_iri`, a longest-namespace-first lookup over that small map: they are on
+the cold path of every ``nanokg query`` table, where loading a converter library would
+cost more than the query (``curies`` pulls in pydantic: ~0.25 s).
+
+External identifiers: nanokg entities are linked to the identifiers other knowledge graphs use (ChEBI, DrugBank,
 PubChem, Wikidata, UniProt, HGNC, NCI Thesaurus, MONDO, DOID) by ``skos:exactMatch`` and
 ``skos:closeMatch`` (``data/mappings.yaml``). CURIEs are expanded and contracted with the
 ``curies`` library over the prefix map the ``bioregistry`` package ships (read from the
@@ -28,17 +34,22 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+from nanokg.vocabulary import PREFIXES
 
 if TYPE_CHECKING:
     import curies
 
 __all__ = [
     "URI_OVERRIDES",
+    "compact_iri",
     "compress",
     "converter",
     "curie_problem",
     "expand",
+    "expand_curie",
     "looks_like_curie",
     "standard_iri",
     "uri_prefix",
@@ -51,6 +62,59 @@ URI_OVERRIDES = {
 }
 
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9._-]*):(\S+)$")
+_ABSOLUTE = re.compile(r"(?i)(https?|urn|file):\S+$")
+_LOCAL = re.compile(r"[\w.\-~%]*")
+# longest namespace first, so product: wins over a shorter prefix of the same IRI
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def compact_iri(iri: str) -> str:
+    """The CURIE of ``iri`` under the project's prefixes, or ``iri`` unchanged.
+
+    Examples
+    --------
+    >>> compact_iri("https://w3id.org/nanokg/product/doxil")
+    'product:doxil'
+    >>> compact_iri("http://example.org/x")
+    'http://example.org/x'
+    """
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def expand_curie(text: str, prefixes: Mapping[str, str] | None = None) -> str | None:
+    """The IRI of ``text`` if it is an IRI, ``<IRI>`` or a CURIE with a known prefix, else None.
+
+    Parameters
+    ----------
+    text
+        An IRI, ``<IRI>`` or ``prefix:local``.
+    prefixes
+        Prefixes known besides the project's (e.g. those a query file declares); they win.
+
+    Examples
+    --------
+    >>> expand_curie("product:doxil")
+    'https://w3id.org/nanokg/product/doxil'
+    >>> expand_curie("<https://w3id.org/nanokg/target/psma>")
+    'https://w3id.org/nanokg/target/psma'
+    >>> expand_curie("ex:thing", {"ex": "http://example.org/"})
+    'http://example.org/thing'
+    >>> expand_curie("Doxil") is None
+    True
+    """
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if _ABSOLUTE.match(text):
+        return text
+    prefix, colon, local = text.partition(":")
+    namespace = (prefixes or {}).get(prefix) or PREFIXES.get(prefix)
+    if colon and namespace and _LOCAL.fullmatch(local):
+        return namespace + local
+    return None
 
 
 def looks_like_curie(text: str) -> bool:

@@ -1,25 +1,32 @@
-"""The Python API: one object to query the graph wherever it lives.
+"""The Python API: one object every operation on the graph hangs on, wherever the graph lives.
 
-Open the graph and ask::
+Build or open the graph and ask::
 
     from nanokg import KnowledgeGraph
 
-    kg = KnowledgeGraph.open()  # the store `nanokg build` wrote
+    kg = KnowledgeGraph.build()  # or KnowledgeGraph.open(): the store `nanokg build` wrote
     kg.query("products-by-target", target="CD71").to_dataframe()
+    kg.products(), kg.stats(), kg.mappings(), kg.network()
+    kg.export("ttl", "nanokg.ttl"), kg.release("dist/nanokg"), kg.push("http://localhost:7878/query")
     kg = KnowledgeGraph.remote("http://localhost:7878/query")  # any SPARQL 1.1 endpoint
+
+The methods are thin: each delegates to the module function that does the work (named in
+its docstring), which callers may also use directly. Reading works on every backend;
+writing, exporting and releasing need the embedded store, and a graph elsewhere refuses
+them with a :class:`NotEmbeddedError`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
 from nanokg.curation.catalogue import Catalogue, QuerySpec, parse_query_file
+from nanokg.errors import InputError
 from nanokg.query.backends import (
     Backend,
     EmbeddedBackend,
@@ -31,9 +38,24 @@ from nanokg.query.backends import (
 from nanokg.query.engine import prepare, run_spec
 from nanokg.query.names import Match, UnknownEntityError, resolve
 from nanokg.query.results import Results
+from nanokg.sparql_text import with_prefixes
 from nanokg.vocabulary import GRAPHS, PREFIXES
 
-__all__ = ["Edge", "KnowledgeGraph"]
+if TYPE_CHECKING:  # the modules behind the other operations are imported when one is called
+    import networkx as nx
+
+    from nanokg.curation.pipeline import BuildReport
+    from nanokg.publish.diff import GraphDiff
+    from nanokg.publish.mappings import MappingRow
+    from nanokg.publish.push import PushReport
+    from nanokg.publish.release import ReleaseReport
+    from nanokg.store.load import ImportRecord, LoadReport
+
+__all__ = ["Edge", "KnowledgeGraph", "NotEmbeddedError"]
+
+
+class NotEmbeddedError(InputError):
+    """An operation needs the embedded store, and this graph lives elsewhere (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +74,6 @@ class Edge:
         return f"{subject} --{self.predicate_label or self.predicate}--> {obj}"
 
 
-_DECLARED = re.compile(r"(?i)\bPREFIX\s+([\w.-]*):")
 _NEIGHBOURS = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -88,16 +109,45 @@ class KnowledgeGraph:
     [(42,)]
     """
 
-    def __init__(self, backend: Backend, catalogue: Catalogue | None = None) -> None:
+    def __init__(self, backend: Backend, catalogue: Catalogue | None = None, *, path: Path | None = None) -> None:
         self.backend = backend
         self.catalogue = catalogue or Catalogue()
+        #: the store folder the graph was opened from (:meth:`open`), which :meth:`load` and :meth:`unload` write
+        self.path = path
+        #: what the build did, for a graph made by :meth:`build`
+        self.build_report: BuildReport | None = None
 
     # -- opening -----------------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, queries: Path | None = None) -> KnowledgeGraph:
         """The embedded store built by ``nanokg build`` (default location, or ``path``)."""
-        return cls(open_embedded(None if path is None else Path(path)), Catalogue(queries))
+        from nanokg.store.transaction import default_store_path
+
+        folder = default_store_path() if path is None else Path(path).expanduser()
+        return cls(open_embedded(folder), Catalogue(queries), path=folder)
+
+    @classmethod
+    def build(
+        cls,
+        store: Path | str | None = None,
+        *,
+        data: Path | str | None = None,
+        ontology: Path | str | None = None,
+        seeds: Path | str | None = None,
+    ) -> KnowledgeGraph:
+        """Build the graph into ``store`` (as ``nanokg build``), then open it.
+
+        See :func:`nanokg.curation.pipeline.build_graph`; the graph's ``build_report``
+        attribute holds what the build did (triples per graph, timings, notes).
+        """
+        from nanokg.curation.pipeline import build_graph
+
+        given = {"data_dir": data, "ontology_dir": ontology, "store_path": store, "seeds_dir": seeds}
+        report = build_graph(**{name: None if p is None else Path(p) for name, p in given.items()})
+        kg = cls.open(report.store)
+        kg.build_report = report
+        return kg
 
     @classmethod
     def remote(cls, url: str, *, timeout: float = 60, user: str | None = None, password: str | None = None,
@@ -154,7 +204,7 @@ class KnowledgeGraph:
     def sparql(self, text: str) -> Results:
         """Run SELECT text; the project's prefixes (nkg:, val:, product:...) are predeclared."""
         check_syntax(text, source="sparql", prefixes=PREFIXES)
-        return self.backend.select(_with_prefixes(text))
+        return self.backend.select(with_prefixes(text, PREFIXES))
 
     def find(self, name: str, cls: str | None = None) -> list[str]:
         """IRIs that ``name`` (label, synonym, CURIE or IRI; any case) denotes.
@@ -295,12 +345,135 @@ class KnowledgeGraph:
         """
         from nanokg.publish.export import ExportUsageError, export
 
+        return export(self._store("export", ExportUsageError), fmt, out, graphs)
+
+    # -- overview ----------------------------------------------------------------
+
+    def products(self) -> list[dict[str, Any]]:
+        """One record per product, lists for multi-valued columns; see :func:`nanokg.query.overview.products`.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph.open(STORE)
+        >>> next(p for p in kg.products() if p["name"] == "SGT-53")["targets"]
+        ['transferrin receptor']
+        """
+        from nanokg.query.overview import products
+
+        return products(self.backend, self.catalogue)
+
+    def stats(self) -> dict[str, list[dict[str, Any]]]:
+        """Triples per named graph, entities per class, imports; see :func:`nanokg.query.overview.stats`."""
+        from nanokg.query.overview import stats
+
+        return stats(self.backend, self.catalogue)
+
+    def mappings(self) -> list[MappingRow]:
+        """The external identifiers of the graph's entities; see :func:`nanokg.publish.mappings.mapping_rows`."""
+        from nanokg.publish.mappings import mapping_rows
+
+        return mapping_rows(self.backend)
+
+    def network(self, asserted_only: bool = False) -> nx.MultiDiGraph:
+        """The entity graph as networkx sees it; see :func:`nanokg.analytics.network.entity_graph`.
+
+        ``asserted_only`` leaves out what the reasoner entailed.
+        """
+        from nanokg.analytics.network import entity_graph
+
+        return entity_graph(self, inferred=not asserted_only)
+
+    # -- the store ---------------------------------------------------------------
+
+    def load(self, files: Sequence[str | Path], **options: Any) -> LoadReport:
+        """Import RDF files into the store, then read the store with them; see :func:`nanokg.store.load.load`.
+
+        ``options`` are those of :func:`~nanokg.store.load.load` (``fmt``, ``graph``,
+        ``progress``, ``optimize``, ``names``).
+        """
+        from nanokg.store.load import load
+
+        report = load(files, self._folder("load"), **options)
+        self._reopen()
+        return report
+
+    def unload(self, graph: str) -> list[ImportRecord]:
+        """Remove an imported graph, then read the store without it; see :func:`nanokg.store.load.unload`."""
+        from nanokg.store.load import unload
+
+        records = unload(graph, self._folder("unload"))
+        self._reopen()
+        return records
+
+    def imports(self) -> list[ImportRecord]:
+        """What :meth:`load` imported, by graph and date; see :func:`nanokg.store.load.list_imports`."""
+        from nanokg.store.load import list_imports
+
+        return list_imports(self._store("imports"))
+
+    # -- publishing --------------------------------------------------------------
+
+    def push(
+        self,
+        endpoint: str,
+        *,
+        graphs: Sequence[str] | None = None,
+        into: str | None = None,
+        allow_graph_overwrite: bool = False,
+        **options: Any,
+    ) -> PushReport:
+        """Replace the graph's named graphs in a SPARQL 1.1 store; see :func:`nanokg.publish.push.push`.
+
+        ``graphs``, ``into`` and ``allow_graph_overwrite`` choose what goes where
+        (:func:`~nanokg.publish.push.store_targets`); ``options`` are those of
+        :func:`~nanokg.publish.push.push` (``protocol``, ``profile``, ``chunk_size``, ...).
+        """
+        from nanokg.publish.push import push, store_targets
+
+        store = self._store("push")
+        return push(store_targets(store, graphs, into, allow_graph_overwrite=allow_graph_overwrite), endpoint,
+                    **options)  # fmt: skip
+
+    def release(
+        self, out: str | Path, *, date: str | None = None, changelog: Path | None = None, force: bool = False
+    ) -> ReleaseReport:
+        """Write a release: every format, VoID/DCAT, SHA256SUMS (:func:`nanokg.publish.release.write_release`)."""
+        from nanokg.publish.release import write_release
+
+        return write_release(self._store("release"), out, date, changelog=changelog, force=force)
+
+    def diff(self, other: KnowledgeGraph, *, inferred: bool = False, old_name: str = "old",
+             new_name: str = "new") -> GraphDiff:  # fmt: skip
+        """The facts added, removed and changed from this graph to ``other`` (see :mod:`nanokg.publish.diff`)."""
+        from nanokg.publish.diff import diff_graphs
+
+        return diff_graphs(self._store("diff"), other._store("diff"), inferred=inferred, old_name=old_name,
+                           new_name=new_name)  # fmt: skip
+
+    # -- where the graph lives ---------------------------------------------------
+
+    def _store(self, operation: str, error: type[InputError] = NotEmbeddedError) -> ox.Store:
+        """The embedded store, or ``error`` naming ``operation`` when the graph lives elsewhere."""
         if not isinstance(self.backend, EmbeddedBackend):
-            raise ExportUsageError(
-                f"export reads the embedded store; this graph is on {type(self.backend).__name__} "
+            raise error(
+                f"{operation} reads the embedded store; this graph is on {type(self.backend).__name__} "
                 "(use KnowledgeGraph.open, or nanokg push to copy the store elsewhere)"
             )
-        return export(self.backend.store, fmt, out, graphs)
+        return self.backend.store
+
+    def _folder(self, operation: str) -> Path:
+        """The store folder to write, or :class:`NotEmbeddedError` when the graph was not opened from one."""
+        if self.path is None or not isinstance(self.backend, EmbeddedBackend):
+            raise NotEmbeddedError(
+                f"{operation} writes to a store folder; this graph is on {type(self.backend).__name__} "
+                "without one (use KnowledgeGraph.open)"
+            )
+        return self.path
+
+    def _reopen(self) -> None:
+        # a write commits a new generation of the store: read that one from now on
+        self.backend.close()
+        self.backend = open_embedded(self.path)
 
     def close(self) -> None:
         """Release the backend."""
@@ -311,8 +484,3 @@ class KnowledgeGraph:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _with_prefixes(text: str) -> str:
-    declared = set(_DECLARED.findall(text))
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared) + text

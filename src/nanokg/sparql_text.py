@@ -24,13 +24,25 @@ the comparison (so what follows it counts); one that would hide a comment or a s
 (``#`` or ``'`` before its ``>``) is refused as ambiguous.
 
 :func:`service_calls` lists the ``SERVICE`` clauses of a query with their endpoint,
-for a server that lets a query call only some endpoints (``nanokg serve``).
+for a server that lets a query call only some endpoints (``nanokg serve``) and for
+pointing them at a mirror (:func:`nanokg.query.federation.redirect_services`).
+
+Every reader of SPARQL text in nanokg goes through one lexer, :func:`tokens`, so that
+escaped quotes, long strings, comments and IRIs holding ``#`` are read the same way
+everywhere: the nesting guard above, the query form a server sees (:func:`first_keyword`,
+:func:`names_a_dataset`), parameter binding (:func:`with_values`), prefix declarations
+(:func:`declared_prefixes`, :func:`with_prefixes`) and ``SERVICE`` endpoints
+(:func:`service_iris`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import pyoxigraph as ox
 
 from nanokg.errors import InputError
 
@@ -38,12 +50,21 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_ELEMENTS",
     "QueryShape",
+    "QuerySyntaxError",
     "QueryTooComplexError",
     "ServiceCall",
+    "Token",
     "check_query_text",
+    "declared_prefixes",
+    "first_keyword",
     "line_column",
+    "names_a_dataset",
     "query_shape",
     "service_calls",
+    "service_iris",
+    "tokens",
+    "with_prefixes",
+    "with_values",
 ]
 
 #: nesting levels a query may reach (Oxigraph overflows an 8 MiB stack near 2,200 groups)
@@ -82,11 +103,21 @@ _TOKEN = re.compile(
     rf"|(?P<word>[^\W\d][{_WORD_CHAR}]*)"
     r"|(?P<op>\|\||&&|!=|>=|\^\^|>>|\{\||\|\}|[=>+\-*/|^!,;.~?$])"
 )
+_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 _OPERATORS = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!"}
 _OPENERS = {"{": "}", "{|": "|}", "(": ")", "[": "]", "<<": ">>"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 # what a value (the left side of a comparison) ends with
 _OPERAND_ENDS = {"var", "number", "string", "lang", "iri", "pname", "word"}
+
+
+class QuerySyntaxError(InputError, ValueError):
+    """The SPARQL text does not parse; ``line`` and ``column`` locate the problem."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = "query"):
+        self.line, self.column, self.source = line, column, source
+        where = f"{source}:{line}:{column}" if line is not None else source
+        super().__init__(f"{where}: SPARQL syntax error: {message}")
 
 
 class QueryTooComplexError(InputError, ValueError):
@@ -112,6 +143,24 @@ class ServiceCall:
     endpoint: str | None
     written: str
     offset: int
+    #: where the endpoint's ``<...>`` is in the text (start, end), when it names one
+    span: tuple[int, int] | None = None
+
+
+class Token(NamedTuple):
+    """One token of SPARQL text: its kind, its text, and where it starts and ends.
+
+    Kinds: ``space``, ``comment``, ``iri``, ``pname`` (a prefixed name), ``var``,
+    ``string`` (any of the four quote forms), ``number``, ``lang`` (``@en``), ``word``
+    (a keyword or a bare name such as ``a`` or ``true``), ``open`` and ``close``
+    (``{ ( [ << {|`` and their closers) and ``op`` (any other punctuation, and a
+    character no token starts with).
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
 
 
 @dataclass
@@ -189,7 +238,6 @@ def query_shape(text: str, limit: int = MAX_DEPTH) -> QueryShape:
     # inside a `<...>` read as a comparison, nothing open before it may close: it may be an IRI
     clamp_end, clamp_depth = -1, 0
     pending_service: tuple[str, int] | None = None
-    n, pos = len(text), 0
 
     def deeper(by: int, at: int) -> None:
         nonlocal depth
@@ -199,17 +247,17 @@ def query_shape(text: str, limit: int = MAX_DEPTH) -> QueryShape:
         if depth > limit and shape.past_limit is None:
             shape.past_limit = at
 
-    while pos < n:
-        start, top = pos, stack[-1]
-        kind, value, pos = _next_token(text, pos, top, prev)
+    # a `<` right after a value inside an expression compares
+    lexed = tokens(text, compares=lambda: stack[-1].kind == "expr" and _ends_value(prev))
+    for kind, value, start, pos in lexed:
+        top = stack[-1]
         if kind in ("space", "comment"):
             continue
-        if kind == "ambiguous":
-            kind = "op"
-            iri_end = _IRI.match(text, start).end()
-            if shape.ambiguous_offset is None and re.search(r"[#']", text[start:iri_end]):
+        iri = _IRI.match(text, start) if kind == "op" and value == "<" else None
+        if iri is not None:  # read as a comparison, though an IRI could start here
+            if shape.ambiguous_offset is None and re.search(r"[#']", iri.group(0)):
                 shape.ambiguous_offset = start
-            clamp_end, clamp_depth = iri_end, len(stack)
+            clamp_end, clamp_depth = iri.end(), len(stack)
 
         # -- SERVICE clauses ----------------------------------------------------------
         if pending_service is not None:
@@ -218,8 +266,9 @@ def query_shape(text: str, limit: int = MAX_DEPTH) -> QueryShape:
             if kind == "word" and value.upper() == "SILENT":
                 pending_service = (f"{written} {value}", at)
             else:
-                endpoint = _unescape(value[1:-1]) if kind == "iri" else None
-                shape.services.append(ServiceCall(endpoint, f"{written} {value}", at))
+                iri_at = (start, pos) if kind == "iri" else None
+                endpoint = _unescape(value[1:-1]) if iri_at else None
+                shape.services.append(ServiceCall(endpoint, f"{written} {value}", at, iri_at))
         word = _word(kind, value)
         if word is not None and _contains(word, "SERVICE"):
             if kind == "word" and re.fullmatch(r"(?i)SERVICE(?:SILENT)?", value):
@@ -267,7 +316,40 @@ def query_shape(text: str, limit: int = MAX_DEPTH) -> QueryShape:
     return shape
 
 
-def _next_token(text: str, pos: int, top: _Frame, prev: tuple[str, str]) -> tuple[str, str, int]:
+def tokens(text: str, compares: Callable[[], bool] | None = None) -> Iterator[Token]:
+    r"""The tokens of ``text`` in order, as Oxigraph reads them; together they spell ``text``.
+
+    Strings (all four quote forms, with escapes), IRIs and comments are one token each,
+    so a ``{``, ``#``, quote or keyword inside them is no token of its own.
+
+    One place is ambiguous in SPARQL's grammar: after a value inside an expression a
+    ``<`` compares (``?a<?b``), elsewhere it starts an IRI. ``compares``, called when a
+    ``<`` is met, says whether it compares here (:func:`query_shape` knows, from the
+    brackets around it); without it a ``<`` starts an IRI wherever one can be read.
+
+    Examples
+    --------
+    >>> [(t.kind, t.text) for t in tokens('ASK { <http://e/#a> ex:p "}\\"#" } # {') if t.kind != "space"]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('word', 'ASK'), ('open', '{'), ('iri', '<http://e/#a>'), ('pname', 'ex:p'),
+     ('string', '"}\\"#"'), ('close', '}'), ('comment', '# {')]
+    >>> text = "SELECT ?x{?x ?p '''it's'''}"
+    >>> "".join(t.text for t in tokens(text)) == text
+    True
+    """
+    pos, n = 0, len(text)
+    while pos < n:
+        kind, value, end = _next_token(text, pos, compares)
+        yield Token(kind, value, pos, end)
+        pos = end
+
+
+def _significant(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` but spaces and comments."""
+    return (token for token in tokens(text) if token.kind not in ("space", "comment"))
+
+
+def _next_token(text: str, pos: int, compares: Callable[[], bool] | None) -> tuple[str, str, int]:
     """The token at ``pos``: its kind, its text and where it ends."""
     char = text[pos]
     if char == '"' or char == "'":
@@ -279,11 +361,11 @@ def _next_token(text: str, pos: int, top: _Frame, prev: tuple[str, str]) -> tupl
             return "op", char, pos + 1  # an unterminated quote: read on, counting what follows
         return "string", match.group(0), match.end()
     if char == "<":
-        if top.kind == "expr" and _ends_value(prev):
-            # a comparison, whatever follows; an IRI-looking `<...>` after it is ambiguous
+        if compares is not None and compares():
+            # a comparison, whatever follows (the caller judges an IRI-looking `<...>`)
             if text.startswith("<=", pos):
                 return "op", "<=", pos + 2
-            return ("ambiguous" if _IRI.match(text, pos) else "op"), "<", pos + 1
+            return "op", "<", pos + 1
         if text.startswith("<<", pos):
             return "open", "<<", pos + 2
         match = _IRI.match(text, pos)
@@ -412,3 +494,158 @@ def service_calls(text: str) -> list[ServiceCall]:
      (None, 'SERVICE ?endpoint'), (None, 'trueSERVICE:x')]
     """
     return query_shape(text).services
+
+
+def service_iris(text: str) -> list[str]:
+    r"""The endpoints the ``SERVICE <...>`` clauses of ``text`` call, in order (escapes read).
+
+    Examples
+    --------
+    >>> service_iris(
+    ...     'SELECT * { SERVICE SILENT <http://e/sp\\u0061rql> { ?s ?p "SERVICE <http://no/>" } }  # SERVICE <http://no/>'
+    ... )
+    ['http://e/sparql']
+    """
+    return [call.endpoint for call in service_calls(text) if call.endpoint is not None]
+
+
+def first_keyword(text: str) -> str:
+    r"""The first keyword after the prologue, upper-cased: SELECT, ASK, INSERT ...
+
+    The prologue is its ``BASE <iri>`` and ``PREFIX p: <iri>`` declarations, with
+    spaces and comments anywhere; an incomplete declaration gives ``BASE`` or ``PREFIX``.
+    Only the letters a keyword starts with count (``select*`` gives ``SELECT``), and
+    text that starts with no word gives ``""``.
+
+    Examples
+    --------
+    >>> first_keyword("PREFIX ex: <http://e/>  # a comment\n  insert data { ex:a ex:b ex:c }")
+    'INSERT'
+    >>> first_keyword("BASE <http://e/> select * {}")
+    'SELECT'
+    >>> first_keyword("# SELECT\n{ }")
+    ''
+    """
+    lexed = _significant(text)
+    token = next(lexed, None)
+    while token is not None and token.kind == "word" and token.text.upper() in ("BASE", "PREFIX"):
+        if token.text.upper() == "PREFIX":
+            name = next(lexed, None)
+            if name is None or _declared(name) is None:
+                break
+        iri = next(lexed, None)
+        if iri is None or iri.kind != "iri":
+            break
+        token = next(lexed, None)
+    if token is None or token.kind not in ("word", "pname"):
+        return ""
+    letters = re.match(r"[A-Za-z]+", token.text)
+    return letters.group(0).upper() if letters else ""
+
+
+def names_a_dataset(text: str) -> bool:
+    """Whether the query has a ``FROM`` or ``FROM NAMED`` clause (comments, strings and IRIs skipped).
+
+    Examples
+    --------
+    >>> names_a_dataset("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }")
+    True
+    >>> names_a_dataset('SELECT ?from WHERE { ?from ex:from "FROM" }  # from')
+    False
+    """
+    return any(token.kind == "word" and token.text.upper() == "FROM" for token in tokens(text))
+
+
+def _declared(token: Token) -> str | None:
+    """The prefix ``token`` declares after ``PREFIX`` (``ex:`` declares ``ex``), or None."""
+    if token.kind != "pname" or not token.text.endswith(":") or token.text.count(":") != 1:
+        return None
+    return token.text[:-1]
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    r"""The prefixes ``text`` declares with ``PREFIX p: <iri>``, each with its IRI (comments and strings skipped).
+
+    Examples
+    --------
+    >>> text = 'PREFIX ex: <http://e/>\nprefix : <http://d/> # PREFIX no: <x>\nASK { ?s ?p "PREFIX s: <y>" }'
+    >>> declared_prefixes(text)
+    {'ex': 'http://e/', '': 'http://d/'}
+    """
+    declared: dict[str, str] = {}
+    lexed = _significant(text)
+    for token in lexed:
+        if token.kind != "word" or token.text.upper() != "PREFIX":
+            continue
+        name = next(lexed, None)
+        prefix = None if name is None else _declared(name)
+        iri = next(lexed, None) if prefix is not None else None
+        if iri is not None and iri.kind == "iri":
+            declared[prefix] = _unescape(iri.text[1:-1])
+    return declared
+
+
+def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
+    r"""``text`` after a ``PREFIX`` line for each of ``prefixes`` it does not declare itself.
+
+    Examples
+    --------
+    >>> print(with_prefixes("PREFIX ex: <http://mine/>\nASK { ex:a ?p ?o }", {"ex": "http://e/", "rdfs": "http://r/"}))
+    PREFIX rdfs: <http://r/>
+    PREFIX ex: <http://mine/>
+    ASK { ex:a ?p ?o }
+    """
+    declared = declared_prefixes(text)
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared) + text
+
+
+def _where_brace(text: str) -> int:
+    """Offset just after the ``{`` that opens the outermost WHERE clause.
+
+    A CONSTRUCT template's braces come before its WHERE; in the other forms the first
+    brace outside any other opens the WHERE clause (whose keyword is optional).
+    """
+    depth, seen_where = 0, first_keyword(text) != "CONSTRUCT"
+    for token in _significant(text):
+        if depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
+            seen_where = True
+        elif token.kind == "open" and token.text in ("{", "{|"):
+            if depth == 0 and seen_where and token.text == "{":
+                return token.end
+            depth += 1
+        elif token.kind == "close" and token.text in ("}", "|}"):
+            depth -= 1
+    raise QuerySyntaxError("no WHERE clause to bind parameters in")
+
+
+def with_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | Sequence]) -> str:
+    r"""The query with ``VALUES`` blocks binding ``bindings`` as its first patterns.
+
+    Terms are written by Oxigraph's N-Triples serialiser, so a value cannot close
+    the string or IRI it is in. The blocks are inserted on the line of the WHERE brace,
+    so line numbers stay those of ``text``. A list of terms gives one row per term.
+
+    Each variable gets a block of its own: their join is the product of the values,
+    as one block over all the variables would be, and Virtuoso 7 fails to compile a
+    multi-variable block whose variables reach into a ``FILTER EXISTS``.
+
+    Raises
+    ------
+    QuerySyntaxError
+        When ``text`` has no WHERE group to put the blocks in.
+
+    Examples
+    --------
+    >>> print(with_values('SELECT ?x WHERE { ?x ?p ?_name }', {"_name": ox.Literal('x" } ; DROP ALL #')}))
+    SELECT ?x WHERE { VALUES ?_name { "x\" } ; DROP ALL #" }  ?x ?p ?_name }
+    >>> print(with_values("SELECT * WHERE { ?x ?p ?o }", {"p": ox.NamedNode("http://e/p"), "o": [ox.Literal("a")]}))
+    SELECT * WHERE { VALUES ?p { <http://e/p> } VALUES ?o { "a" }  ?x ?p ?o }
+    """
+    if not bindings:
+        return text
+    blocks = []
+    for name, value in bindings.items():
+        terms = [str(value)] if isinstance(value, _TERMS) else [str(v) for v in value]
+        blocks.append("VALUES ?{} {{ {} }} ".format(name, " ".join(terms)))
+    at = _where_brace(text)
+    return f"{text[:at]} {''.join(blocks)}{text[at:]}"

@@ -3,24 +3,57 @@
 ``NKG`` is a closed :class:`rdflib.namespace.DefinedNamespace`: a misspelt term raises
 ``AttributeError`` at once instead of minting a new IRI. It is generated from
 ``ontology/nanokg.ttl``; ``tests/test_vocabulary.py`` fails when the two drift apart.
+
+Below the namespaces is the one domain vocabulary: the carrier classes (:data:`CARRIER_CLASSES`,
+:data:`TOP_CARRIER_CLASSES`), the development stages in order (:data:`STAGES`), the closed value
+lists and the class of each record kind (:data:`CLASS_MAPS`), and the node kinds of the entity
+graph (:data:`KINDS`). The record models, the build and analytics derive from it;
+``tests/test_domain_vocabulary.py`` checks it against the ontology and the SHACL shapes.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 __all__ = [
     "BASE",
+    "CARRIER_CLASSES",
+    "CLASS_MAPS",
+    "CLINICAL_PHASES",
+    "COMPARTMENTS",
     "DATA_NAMESPACES",
     "GRAPHS",
+    "HISTORY_CONCEPTS",
+    "IMMUNE_PREDICATES",
+    "KINDS",
+    "MEASURES",
     "NKG",
     "NPO",
+    "NPO_TARGETS",
     "PREFIXES",
+    "QUALIFIERS",
     "QUDT",
+    "RELEASE_MECHANISMS",
+    "STAGES",
+    "STAGE_BY_ID",
+    "STAGE_IDS",
+    "STAGE_LABELS",
+    "STAGE_RANKS",
+    "STIMULI",
+    "SURFACE_MODIFICATIONS",
+    "TERMINATION_REASONS",
+    "TOP_CARRIER_CLASSES",
+    "TRIAL_STATUSES",
     "UNIT",
+    "UNITS",
     "VAL",
     "VALUE_TERMS",
+    "CarrierClass",
+    "Stage",
+    "Unit",
     "compact_iri",
     "entity_iri",
 ]
@@ -374,3 +407,312 @@ def entity_iri(kind: str, identifier: str) -> URIRef:
     rdflib.term.URIRef('https://w3id.org/nanokg/product/doxil')
     """
     return DATA_NAMESPACES[kind][identifier]
+
+
+# ---------------------------------------------------------------------------
+# The domain vocabulary: closed value lists and class maps of the curated records
+# ---------------------------------------------------------------------------
+# The one place for them: the record models (nanokg.curation.records), the build
+# (nanokg.curation.build) and analytics derive from these; tests/test_domain_vocabulary.py
+# checks each IRI against ontology/nanokg.ttl and each list against ontology/shapes.ttl.
+# A new carrier class is one CarrierClass line here plus its class in the ontology.
+
+
+@dataclass(frozen=True)
+class CarrierClass:
+    """A carrier class of ``data/README.md``: its id, ontology class and top-level class.
+
+    Attributes
+    ----------
+    id
+        The id curators write in ``carrier.classes`` (``pegylated-liposome``).
+    iri
+        The ontology class (a ``nkg:`` or NPO class).
+    top
+        The id of the top-level carrier class it falls under (one of :data:`TOP_CARRIER_CLASSES`).
+    label
+        A short human label (for a top-level class, the one analytics and figures show).
+
+    Examples
+    --------
+    >>> CARRIER_CLASSES["pegylated-liposome"].top
+    'liposome'
+    >>> CARRIER_CLASSES["liposome"].is_top
+    True
+    """
+
+    id: str
+    iri: URIRef
+    top: str
+    label: str
+
+    @property
+    def is_top(self) -> bool:
+        """Whether this is one of the five top-level carrier classes."""
+        return self.top == self.id
+
+
+#: carrier class id -> :class:`CarrierClass`; the five top-level classes are their own ``top``
+CARRIER_CLASSES: dict[str, CarrierClass] = {
+    c.id: c
+    for c in (
+        CarrierClass("liposome", NPO["NPO_719"], "liposome", "liposome"),
+        CarrierClass("pegylated-liposome", NKG.PEGylatedLiposome, "liposome", "PEGylated liposome"),
+        CarrierClass("non-pegylated-liposome", NKG.NonPEGylatedLiposome, "liposome", "non-PEGylated liposome"),
+        CarrierClass("thermosensitive-liposome", NKG.ThermosensitiveLiposome, "liposome", "thermosensitive liposome"),
+        CarrierClass("cationic-liposome", NKG.CationicLiposome, "liposome", "cationic liposome"),
+        CarrierClass("immunoliposome", NKG.Immunoliposome, "liposome", "immunoliposome"),
+        CarrierClass("polymeric-micelle", NKG.PolymericMicelle, "polymeric-micelle", "polymeric micelle"),
+        CarrierClass("nanoparticle", NKG.NanoparticleCarrier, "nanoparticle", "nanoparticle"),
+        CarrierClass(
+            "albumin-bound-nanoparticle", NKG.AlbuminBoundNanoparticle, "nanoparticle", "albumin-bound nanoparticle"
+        ),
+        CarrierClass("polymeric-nanoparticle", NPO["NPO_1375"], "nanoparticle", "polymeric nanoparticle"),
+        CarrierClass(
+            "polymer-drug-conjugate", NKG.PolymerDrugConjugate, "polymer-drug-conjugate", "polymer-drug conjugate"
+        ),
+        CarrierClass("hpma-conjugate", NKG.HPMAConjugate, "polymer-drug-conjugate", "HPMA conjugate"),
+        CarrierClass("peg-conjugate", NKG.PEGConjugate, "polymer-drug-conjugate", "PEG conjugate"),
+        CarrierClass(
+            "polysaccharide-conjugate",
+            NKG.PolysaccharideConjugate,
+            "polymer-drug-conjugate",
+            "polysaccharide conjugate",
+        ),
+        CarrierClass("dextran-conjugate", NKG.DextranConjugate, "polymer-drug-conjugate", "dextran conjugate"),
+        CarrierClass(
+            "polyglutamate-conjugate", NKG.PolyglutamateConjugate, "polymer-drug-conjugate", "polyglutamate conjugate"
+        ),
+        CarrierClass("inorganic-nanoparticle", NPO["NPO_1536"], "inorganic-nanoparticle", "inorganic nanoparticle"),
+        CarrierClass("iron-oxide-nanoparticle", NPO["NPO_729"], "inorganic-nanoparticle", "iron oxide nanoparticle"),
+        CarrierClass("silica-nanoparticle", NPO["NPO_1373"], "inorganic-nanoparticle", "silica nanoparticle"),
+        CarrierClass(
+            "gold-silica-nanoshell", NKG.GoldSilicaNanoshell, "inorganic-nanoparticle", "gold-silica nanoshell"
+        ),
+    )
+}
+
+#: The five top carrier classes of the review, as ``queries/clinical-attrition.rq`` and
+#: ``queries/products.rq`` name them (IRI -> label).
+TOP_CARRIER_CLASSES: dict[str, str] = {str(c.iri): c.label for c in CARRIER_CLASSES.values() if c.is_top}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A development stage, in order: ``rank`` is its ``nkg:stageRank`` (furthest highest).
+
+    Attributes
+    ----------
+    id
+        The id curators write (``phase-1-2``); the individual is ``val:<id>``.
+    rank
+        Its ``nkg:stageRank`` in the ontology.
+    label
+        Its ``rdfs:label`` in the ontology (``clinical (phase not stated)``).
+    phrase
+        How built labels name it inside a phrase (``Doxil phase 1/2 trial``, ``ORR 25 % (clinical)``).
+
+    Examples
+    --------
+    >>> [s.id for s in STAGES if s.rank >= 5]
+    ['phase-3', 'approved']
+    >>> STAGE_BY_ID["phase-1-2"].phrase
+    'phase 1/2'
+    """
+
+    id: str
+    rank: int
+    label: str
+    phrase: str
+
+    @property
+    def iri(self) -> URIRef:
+        """The individual ``val:<id>``."""
+        return VAL[self.id]
+
+    @property
+    def clinical(self) -> bool:
+        """Whether it is a clinical trial phase (neither preclinical nor approved)."""
+        return self.id not in ("preclinical", "approved")
+
+
+#: the development stages, furthest last
+STAGES: tuple[Stage, ...] = (
+    Stage("preclinical", 0, "preclinical", "preclinical"),
+    Stage("clinical", 1, "clinical (phase not stated)", "clinical"),
+    Stage("phase-1", 2, "phase 1", "phase 1"),
+    Stage("phase-1-2", 3, "phase 1/2", "phase 1/2"),
+    Stage("phase-2", 4, "phase 2", "phase 2"),
+    Stage("phase-3", 5, "phase 3", "phase 3"),
+    Stage("approved", 6, "approved", "approved"),
+)
+STAGE_BY_ID: dict[str, Stage] = {s.id: s for s in STAGES}
+STAGE_IDS: tuple[str, ...] = tuple(s.id for s in STAGES)
+#: stage IRI -> label and stage IRI -> rank (as the graph holds them)
+STAGE_LABELS: dict[str, str] = {str(s.iri): s.label for s in STAGES}
+STAGE_RANKS: dict[str, int] = {str(s.iri): s.rank for s in STAGES}
+#: the stages a trial or finding may name
+CLINICAL_PHASES: tuple[str, ...] = tuple(s.id for s in STAGES if s.clinical)
+
+TRIAL_STATUSES = ("ongoing", "completed", "terminated")
+TERMINATION_REASONS = ("preparation-cost", "safety", "insufficient-efficacy")
+QUALIFIERS = ("exact", "about", "up-to", "at-least", "more-than", "range")
+SURFACE_MODIFICATIONS = ("pegylation", "ligand-conjugation")
+RELEASE_MECHANISMS = ("thermosensitive-release", "ph-responsive-release", "enzyme-responsive-release")
+STIMULI = ("heat", "ph", "phospholipase-a2", "light", "magnetic-field")
+
+#: outcome measure id -> the short name built labels use (``ORR 25 %``)
+MEASURES: dict[str, str] = {
+    "orr": "ORR", "dcr": "DCR", "auc-ratio": "AUC ratio", "mtd-ratio": "MTD ratio",
+    "half-life": "half-life", "half-life-ratio": "half-life ratio", "drug-loading": "drug loading",
+    "drug-content": "drug content", "carrier-molecular-weight": "carrier molecular weight",
+    "toxic-dose": "dose at onset of toxicity", "annual-revenue": "annual revenue",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of ``data/README.md``: its QUDT (or nanokg) IRI and how a number is suffixed."""
+
+    id: str
+    iri: URIRef
+    suffix: str
+
+
+#: unit id -> :class:`Unit`
+UNITS: dict[str, Unit] = {
+    u.id: u
+    for u in (
+        Unit("percent", UNIT["PERCENT"], " %"),
+        Unit("fold", UNIT["UNITLESS"], "-fold"),
+        Unit("hour", UNIT["HR"], " h"),
+        Unit("mg-per-m2", UNIT["MilliGM-PER-M2"], " mg/m2"),
+        Unit("g-per-mol", UNIT["GM-PER-MOL"], " g/mol"),
+        Unit("nanometre", UNIT["NanoM"], " nm"),
+        Unit("degree-celsius", UNIT["DEG_C"], " °C"),
+        Unit("usd-per-year", NKG.USDPerYear, " USD/year"),
+    )
+}
+
+#: ontology class of each record ``kind``, by section of data/ (``drugs``' kind ``sirna`` -> nkg:SiRNA;
+#: ``entities``: the immune entities of immunotherapy.yaml)
+CLASS_MAPS: dict[str, dict[str, URIRef]] = {
+    "drugs": {
+        "small-molecule": NKG.SmallMoleculeDrug,
+        "sirna": NKG.SiRNA,
+        "gene": NKG.Gene,
+        "protein": NKG.ProteinAgent,
+        "antibody": NKG.Antibody,
+        "radiolabel": NKG.Radiolabel,
+        "imaging-label": NKG.ImagingLabel,
+        "inorganic-agent": NKG.InorganicAgent,
+        "formulation": NKG.ConventionalFormulation,
+    },
+    "targets": {
+        "receptor": NKG.Receptor,
+        "antigen": NKG.Antigen,
+        "growth-factor": NKG.GrowthFactor,
+        "adhesion-molecule": NKG.AdhesionMolecule,
+        "integrin": NKG.Integrin,
+    },
+    "ligands": {
+        "antibody": NKG.AntibodyLigand,
+        "antibody-fragment": NKG.AntibodyFragmentLigand,
+        "protein": NKG.ProteinLigand,
+        "peptide": NKG.PeptideLigand,
+        "sugar": NKG.SugarLigand,
+        "vitamin": NKG.VitaminLigand,
+        "aptamer": NKG.AptamerLigand,
+        "small-molecule": NKG.SmallMoleculeLigand,
+    },
+    "materials": {
+        "polymer": NKG.Polymer,
+        "block-copolymer": NKG.BlockCopolymer,
+        "lipid": NKG.Lipid,
+        "protein": NKG.ProteinMaterial,
+        "surfactant": NKG.Surfactant,
+        "inorganic": NKG.InorganicMaterial,
+        "excipient": NKG.Excipient,
+    },
+    "organisations": {"regulator": NKG.RegulatoryAgency, "company": NKG.Company},
+    "entities": {
+        "process": NKG.ImmuneProcess,
+        "cell-type": NKG.ImmuneCellType,
+        "molecule": NKG.ImmuneMolecule,
+        "damp": NKG.DAMP,
+        "lymphoid-organ": NKG.LymphoidOrgan,
+        "biomarker": NKG.Biomarker,
+        "tumour-immune-phenotype": NKG.TumourImmunePhenotype,
+        "concept": NKG.ImmunotherapyConcept,
+    },
+}
+#: target ids that NPO has a class for
+NPO_TARGETS: dict[str, URIRef] = {"folate-receptor": NPO["NPO_1594"]}
+#: target compartment -> targeting strategy class
+COMPARTMENTS: dict[str, URIRef] = {
+    "tumour-cell": NKG.TumourCellTarget,
+    "tumour-endothelium": NKG.TumourEndothelialTarget,
+}
+#: immune relation predicate id -> ontology property
+IMMUNE_PREDICATES: dict[str, URIRef] = {
+    "targets": NKG.immuneTargets,
+    "induces": NKG.induces,
+    "releases": NKG.releases,
+    "inhibits": NKG.inhibits,
+    "promotes": NKG.promotes,
+    "reduces-expression-of": NKG.reducesExpressionOf,
+    "alerts": NKG.alerts,
+    "generates": NKG.generates,
+    "located-in": NKG.locatedIn,
+    "turns-into": NKG.turnsInto,
+    "stratifies": NKG.stratifies,
+    "combined-with": NKG.isCombinedWith,
+}
+#: concept a historical event introduced -> its ontology term
+HISTORY_CONCEPTS: dict[str, URIRef] = {
+    "liposome": NPO["NPO_719"],
+    "epr-effect": NPO["NPO_837"],
+    "pegylation": NPO["NPO_1965"],
+    "active-targeting": NPO["NPO_903"],
+    "passive-targeting": NPO["NPO_945"],
+    "ph-responsive-release": VAL["ph-responsive-release"],
+    "sustained-release": VAL["sustained-release-concept"],
+    "long-circulating-nanoparticle": VAL["long-circulating-nanoparticle"],
+}
+
+#: Node kinds by class, first match wins (an entity's classes include its superclasses).
+KINDS: dict[str, str] = {
+    str(NKG.Nanomedicine): "product",
+    str(NKG.Agent): "drug",
+    str(NKG.MolecularTarget): "target",
+    str(NPO.NPO_227): "ligand",
+    str(NKG.Disease): "disease",
+    str(NKG.CarrierMaterial): "material",
+    str(NKG.AdverseEffect): "effect",
+    str(NKG.Procedure): "procedure",
+    str(NKG.Organisation): "organisation",
+    str(NKG.Region): "region",
+    str(NKG.ClinicalTrial): "trial",
+    str(NKG.RegulatoryApproval): "approval",
+    str(NKG.Outcome): "outcome",
+    str(NKG.CombinationTherapy): "combination",
+    str(NKG.ReleaseProfile): "release",
+    str(NKG.Finding): "finding",
+    str(NKG.FieldStatistic): "statistic",
+    str(NKG.HistoricalEvent): "event",
+    str(PROV.Person): "person",
+    str(NKG.TranslationChallenge): "challenge",
+    str(NKG.ImmuneConcept): "immuno",
+    str(NKG.NanoImmunotherapyApproach): "immuno",
+    str(NKG.DevelopmentStage): "stage",
+    str(NKG.TrialStatus): "status",
+    str(NKG.OutcomeMeasure): "measure",
+    str(NKG.Stimulus): "stimulus",
+    str(NKG.ReleaseMechanism): "mechanism",
+    str(NKG.SurfaceModification): "modification",
+    str(NKG.TerminationReason): "reason",
+    str(NKG.QualifierValue): "qualifier",
+    str(NKG.TargetingStrategy): "strategy",
+    str(NKG.FieldConcept): "concept",
+    str(QUDT.Unit): "unit",
+}

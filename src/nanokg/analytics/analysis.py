@@ -7,7 +7,7 @@ prints as a table, CSV or JSON. They share one description of a product, its
 (``nkg:hasPayload``), the molecular targets it reaches (``nkg:activelyTargets``, or
 ``nkg:hasTargetingLigand``/``nkg:bindsTarget`` on a graph without entailments), the
 diseases it is indicated, trialled or approved for (``nkg:hasIndication``), and its top
-carrier class (one of the five of :data:`nanokg.analytics.network.CARRIER_CLASSES`).
+carrier class (one of the five of :data:`nanokg.vocabulary.TOP_CARRIER_CLASSES`).
 
 Examples
 --------
@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from nanokg.analytics.network import CARRIER_CLASSES, NetworkUsageError, find_node, product_features, products
-from nanokg.vocabulary import NKG, VAL, compact_iri
+from nanokg.analytics.network import UNCLASSIFIED, NetworkUsageError, find_node, product_features, products
+from nanokg.vocabulary import NKG, TOP_CARRIER_CLASSES, VAL, compact_iri
 
 if TYPE_CHECKING:
-    from nanokg.knowledge_graph import KnowledgeGraph
+    from nanokg.analytics.network import HasBackend
+    from nanokg.query.backends import Backend
 
 __all__ = [
     "CENTRALITY_KINDS",
@@ -224,14 +225,14 @@ def similarity(G: nx.MultiDiGraph, *, facets: Iterable[str] = FACETS) -> list[di
     return rows
 
 
-def nearest(G: nx.MultiDiGraph, product: str, k: int = 5, *, kg: KnowledgeGraph | None = None,
+def nearest(G: nx.MultiDiGraph, product: str, k: int = 5, *, kg: HasBackend | Backend | None = None,
             facets: Iterable[str] = FACETS) -> list[dict[str, Any]]:  # fmt: skip
     """The ``k`` products most similar to ``product`` (Jaccard over features, as in :func:`similarity`).
 
     ``product`` is a label, synonym, CURIE or IRI, resolved by
-    :func:`nanokg.analytics.network.find_node` (through ``kg.entity`` when ``kg`` is given). Ties
-    are broken by label, so compare the ``jaccard`` column before reading much into
-    the order within a tie.
+    :func:`nanokg.analytics.network.find_node` (through the lookup graph of ``kg``, a handle or
+    a backend, when given). Ties are broken by label, so compare the ``jaccard`` column
+    before reading much into the order within a tie.
 
     Returns
     -------
@@ -245,7 +246,7 @@ def nearest(G: nx.MultiDiGraph, product: str, k: int = 5, *, kg: KnowledgeGraph 
     best = heapq.nsmallest(k, scored, key=lambda s: (-s[0], _label(G, s[1]).casefold(), s[1]))
     return [
         {"rank": i, "product": other, "label": _label(G, other),
-         "carrier_class": G.nodes[other].get("carrier_class") or "unclassified",
+         "carrier_class": G.nodes[other].get("carrier_class") or UNCLASSIFIED,
          "jaccard": round(score, _ROUND), "shared": _describe(G, mine & features[other])}
         for i, (score, other) in enumerate(best, 1)
     ]  # fmt: skip
@@ -293,7 +294,7 @@ def communities(G: nx.MultiDiGraph, *, seed: int = 42, resolution: float = 1.0,
         for product in members:
             rows.append(
                 {"community": number, "size": len(members), "product": product, "label": _label(G, product),
-                 "carrier_class": G.nodes[product].get("carrier_class") or "unclassified", "theme": theme}
+                 "carrier_class": G.nodes[product].get("carrier_class") or UNCLASSIFIED, "theme": theme}
             )  # fmt: skip
     return rows
 
@@ -302,7 +303,7 @@ def communities(G: nx.MultiDiGraph, *, seed: int = 42, resolution: float = 1.0,
 
 
 def explain_paths(G: nx.MultiDiGraph, source: str, target: str, max_length: int = 4, *, limit: int = 10,
-                  kg: KnowledgeGraph | None = None,
+                  kg: HasBackend | Backend | None = None,
                   exclude_kinds: Iterable[str] = VALUE_KINDS) -> list[dict[str, Any]]:  # fmt: skip
     """Paths that explain how two entities are related, each step with its predicate and direction.
 
@@ -518,7 +519,7 @@ def attrition(G: nx.MultiDiGraph, *, stage_counts: bool = False) -> list[dict[st
         stage = highest[0] if highest else None
         if stage is not None:
             stages[stage] = (int(G.nodes[stage].get(_STAGE_RANK, -1)), _label(G, stage))
-        per_class[data.get("carrier_class") or "unclassified"].append((approved, terminated, stage))
+        per_class[data.get("carrier_class") or UNCLASSIFIED].append((approved, terminated, stage))
     order = sorted(stages, key=lambda s: (-stages[s][0], stages[s][1]))
 
     def row(name: str, members: list[tuple[bool, bool, str | None]]) -> dict[str, Any]:
@@ -536,7 +537,7 @@ def attrition(G: nx.MultiDiGraph, *, stage_counts: bool = False) -> list[dict[st
                 out[f"stage: {stages[stage][1]}"] = round(at[stage] / n, _ROUND) if n else 0.0
         return out
 
-    known = [label for label in sorted(CARRIER_CLASSES.values()) if label in per_class]
+    known = [label for label in sorted(TOP_CARRIER_CLASSES.values()) if label in per_class]
     others = sorted(set(per_class) - set(known))
     rows = [row(name, per_class[name]) for name in known + others]
     rows.append(row("all classes", [m for members in per_class.values() for m in members]))

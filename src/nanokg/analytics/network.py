@@ -2,15 +2,16 @@
 
 :func:`entity_graph` reads the domain entities of a nanokg graph into a
 :class:`networkx.MultiDiGraph` through a handful of bulk SPARQL SELECTs (never one
-query per entity), so it works wherever a :class:`~nanokg.KnowledgeGraph` works: the
-embedded store, the rdflib copy, or any SPARQL 1.1 endpoint holding the graph
+query per entity), so it works on any :class:`~nanokg.query.backends.Backend`, given
+itself or by a handle that holds one (a :class:`~nanokg.KnowledgeGraph`): the embedded
+store, the rdflib copy, or any SPARQL 1.1 endpoint holding the graph
 (``KnowledgeGraph.remote(url)``) — a user can analyse their own triple store. On the
 embedded store the rows are streamed from Oxigraph rather than collected first.
 
 * **Nodes** are entities, keyed by IRI, with ``label``, ``type`` (the most specific
   class that is not one of the reasoner's defined classes, compacted: ``npo:NPO_719``,
   ``nkg:PEGylatedLiposome``), ``kind`` (``product``, ``drug``, ``target``, ``ligand``,
-  ``disease``, ``stage``, ... — :data:`KINDS`), ``classes`` (every named class it belongs
+  ``disease``, ``stage``, ... — :data:`nanokg.vocabulary.KINDS`), ``classes`` (every named class it belongs
   to, superclasses and HermiT's defined classes such as ``nkg:ApprovedNanomedicine``
   included), ``synonyms`` (``skos:altLabel``), ``carrier_class`` for products, and one
   attribute per other literal-valued property, named by its CURIE
@@ -50,32 +51,33 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
+from nanokg.atomic import atomic_write
 from nanokg.errors import InputError
-from nanokg.query.backends import Backend, EmbeddedBackend, check_syntax, with_values
-from nanokg.query.names import expand_curie, name_key
+from nanokg.query.backends import Backend, EmbeddedBackend, check_syntax
+from nanokg.query.names import UnknownEntityError, expand_curie, resolve
 from nanokg.query.results import to_python
-from nanokg.vocabulary import DATA_NAMESPACES, GRAPHS, NKG, NPO, PREFIXES, PROV, compact_iri
+from nanokg.sparql_text import with_values
+from nanokg.store.index import name_key
+from nanokg.vocabulary import DATA_NAMESPACES, GRAPHS, KINDS, NKG, PREFIXES, PROV, TOP_CARRIER_CLASSES, compact_iri
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from nanokg.knowledge_graph import KnowledgeGraph
-
 __all__ = [
-    "CARRIER_CLASSES",
-    "KINDS",
+    "GRAPH_FORMATS",
     "PROJECTIONS",
+    "UNCLASSIFIED",
+    "HasBackend",
     "NetworkUsageError",
+    "backend_of",
     "carrier_class",
     "entity_graph",
     "find_node",
@@ -94,57 +96,34 @@ class NetworkUsageError(InputError, ValueError):
     """
 
 
+class HasBackend(Protocol):
+    """Anything that holds a graph's :class:`~nanokg.query.backends.Backend`, as the facade ``KnowledgeGraph`` does."""
+
+    backend: Backend
+
+
+def backend_of(graph: HasBackend | Backend) -> Backend:
+    """The backend of a handle, or the backend itself.
+
+    Examples
+    --------
+    >>> from nanokg.query.backends import RdflibBackend
+    >>> from rdflib import Dataset
+    >>> backend = RdflibBackend(Dataset())
+    >>> backend_of(backend) is backend
+    True
+    """
+    return graph if isinstance(graph, Backend) else graph.backend
+
+
+#: The label :func:`carrier_class` gives a product of none of the top carrier classes
+#: (:data:`nanokg.vocabulary.TOP_CARRIER_CLASSES`).
+UNCLASSIFIED = "unclassified"
+
 _RDF = PREFIXES["rdf"]
 _RDFS = PREFIXES["rdfs"]
 _OWL = PREFIXES["owl"]
 _SKOS = PREFIXES["skos"]
-
-#: The five top carrier classes of the review, as ``queries/clinical-attrition.rq`` and
-#: ``queries/products.rq`` name them (IRI -> label).
-CARRIER_CLASSES = {
-    str(NPO.NPO_719): "liposome",
-    str(NKG.PolymericMicelle): "polymeric micelle",
-    str(NKG.NanoparticleCarrier): "nanoparticle",
-    str(NKG.PolymerDrugConjugate): "polymer-drug conjugate",
-    str(NPO.NPO_1536): "inorganic nanoparticle",
-}
-
-#: Node kinds by class, first match wins (an entity's classes include its superclasses).
-KINDS = {
-    str(NKG.Nanomedicine): "product",
-    str(NKG.Agent): "drug",
-    str(NKG.MolecularTarget): "target",
-    str(NPO.NPO_227): "ligand",
-    str(NKG.Disease): "disease",
-    str(NKG.CarrierMaterial): "material",
-    str(NKG.AdverseEffect): "effect",
-    str(NKG.Procedure): "procedure",
-    str(NKG.Organisation): "organisation",
-    str(NKG.Region): "region",
-    str(NKG.ClinicalTrial): "trial",
-    str(NKG.RegulatoryApproval): "approval",
-    str(NKG.Outcome): "outcome",
-    str(NKG.CombinationTherapy): "combination",
-    str(NKG.ReleaseProfile): "release",
-    str(NKG.Finding): "finding",
-    str(NKG.FieldStatistic): "statistic",
-    str(NKG.HistoricalEvent): "event",
-    str(PROV.Person): "person",
-    str(NKG.TranslationChallenge): "challenge",
-    str(NKG.ImmuneConcept): "immuno",
-    str(NKG.NanoImmunotherapyApproach): "immuno",
-    str(NKG.DevelopmentStage): "stage",
-    str(NKG.TrialStatus): "status",
-    str(NKG.OutcomeMeasure): "measure",
-    str(NKG.Stimulus): "stimulus",
-    str(NKG.ReleaseMechanism): "mechanism",
-    str(NKG.SurfaceModification): "modification",
-    str(NKG.TerminationReason): "reason",
-    str(NKG.QualifierValue): "qualifier",
-    str(NKG.TargetingStrategy): "strategy",
-    str(NKG.FieldConcept): "concept",
-    PREFIXES["qudt"] + "Unit": "unit",
-}
 
 #: Provenance bookkeeping: entities of these classes, and these properties, are left out.
 BOOKKEEPING_CLASSES = frozenset(
@@ -270,7 +249,7 @@ def _most_specific(types: frozenset[str], schema: _Schema) -> str | None:
     return specific[0] if specific else None
 
 
-def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGraph:
+def entity_graph(kg: HasBackend | Backend, *, inferred: bool = True) -> nx.MultiDiGraph:
     """The domain entities of ``kg`` and the object properties between them.
 
     Five SELECT queries, whatever the size of the graph: property declarations, the
@@ -279,7 +258,8 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
     Parameters
     ----------
     kg
-        The graph on any backend (:meth:`~nanokg.KnowledgeGraph.open`, ``remote``, ``in_memory``).
+        The graph: a handle on any backend (:meth:`~nanokg.KnowledgeGraph.open`, ``remote``,
+        ``in_memory``) or a :class:`~nanokg.query.backends.Backend`.
     inferred
         Include what HermiT entailed (defined classes such as ``nkg:TerminatedNanomedicine``,
         ``nkg:activelyTargets`` through a ligand, transitive ``nkg:broaderDisease``). ``False``
@@ -302,7 +282,7 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
     """
     import networkx as nx
 
-    backend = kg.backend
+    backend = backend_of(kg)
     schema = _Schema(backend)
     curie = functools.cache(compact_iri)  # the same few classes and predicates, over and over
     types: dict[str, set[str]] = defaultdict(set)
@@ -375,7 +355,7 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
         closure = facets(direct)[0]
         kind = next((k for cls, k in KINDS.items() if cls in closure), None)
         specific = _most_specific(direct, schema)
-        tops = sorted(label for cls, label in CARRIER_CLASSES.items() if cls in closure)
+        tops = sorted(label for cls, label in TOP_CARRIER_CLASSES.items() if cls in closure)
         return (kind, curie(specific) if specific else None,
                 tuple(sorted(curie(c) for c in closure if not c.startswith(_SCHEMA_NAMESPACES))),
                 "; ".join(tops) if tops else None)  # fmt: skip
@@ -409,13 +389,15 @@ def entity_graph(kg: KnowledgeGraph, *, inferred: bool = True) -> nx.MultiDiGrap
 # -- names ----------------------------------------------------------------------
 
 
-def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeGraph | None = None) -> str:
+def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: HasBackend | Backend | None = None) -> str:
     """The node of ``G`` that ``name`` (label, synonym, CURIE or IRI; any case) denotes.
 
-    With ``kg`` the name is resolved by :meth:`KnowledgeGraph.entity` (the lookup graph);
-    without it, by the same rules over the graph's own ``label`` and ``synonyms``
-    attributes: :func:`nanokg.query.names.expand_curie` for CURIEs and IRIs, and
-    :func:`nanokg.query.names.name_key` — the key the lookup graph stores — for names. Both
+    With ``kg`` (a handle or a backend) the name is resolved as
+    :meth:`nanokg.KnowledgeGraph.entity` resolves it, by :func:`nanokg.query.names.resolve`
+    (the lookup graph, mappings to external identifiers); without it, by the same rules
+    over the graph's own ``label`` and ``synonyms`` attributes:
+    :func:`nanokg.query.names.expand_curie` for CURIEs and IRIs, and
+    :func:`nanokg.store.index.name_key` — the key the lookup graph stores — for names. Both
     give the same node, so a graph read back from GraphML resolves names too.
 
     Raises
@@ -431,14 +413,16 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeG
     >>> find_node(G, "CAELYX")
     'https://w3id.org/nanokg/product/doxil'
     """
-    from nanokg.query.names import UnknownEntityError
 
     def fits(node: str) -> bool:
         return node in G and (kind is None or G.nodes[node].get("kind") == kind)
 
     what = f"{kind} " if kind else ""
     if kg is not None:
-        iri = kg.entity(name).iri
+        matches = resolve(backend_of(kg), name)
+        if len(matches) != 1:
+            raise UnknownEntityError(f"{name!r} names {_listed((m.label, m.iri) for m in matches)}")
+        iri = matches[0].iri
         if not fits(iri):
             raise UnknownEntityError(f"{name!r} names <{iri}>, which is not a {what}node of this graph")
         return iri
@@ -454,9 +438,14 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: KnowledgeG
         and key in {name_key(str(n)) for n in [data.get("label", ""), *_as_list(data.get("synonyms"))]}
     )
     if len(found) != 1:
-        listed = "; ".join(f"{G.nodes[n].get('label')} <{n}>" for n in found) or "nothing"
+        listed = _listed((G.nodes[n].get("label"), n) for n in found)
         raise UnknownEntityError(f"{name!r} names {listed} among the {what}nodes of this graph")
     return found[0]
+
+
+def _listed(named: Iterable[tuple[str | None, str]]) -> str:
+    """``label <iri>; ...`` for the entities a name denotes, or ``nothing``."""
+    return "; ".join(f"{label} <{iri}>" for label, iri in named) or "nothing"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -518,11 +507,11 @@ def product_features(G: nx.MultiDiGraph, product: str) -> dict[str, set[str]]:
 
 
 def carrier_class(G: nx.Graph, product: str) -> str:
-    """The label of ``product``'s top carrier class (``liposome``, ``polymeric micelle`` ...), or ``unclassified``.
+    """The label of ``product``'s top carrier class (``liposome``, ``polymeric micelle`` ...), or :data:`UNCLASSIFIED`.
 
     Works on the entity graph and on every projection (product nodes keep the attribute).
     """
-    return G.nodes[product].get("carrier_class") or "unclassified"
+    return G.nodes[product].get("carrier_class") or UNCLASSIFIED
 
 
 def _copy_node(B: nx.Graph, G: nx.MultiDiGraph, node: str, **extra: Any) -> None:
@@ -573,7 +562,7 @@ def projection(G: nx.MultiDiGraph, kind: str) -> nx.Graph:
                 _copy_node(B, G, node, bipartite=1)
                 B.add_edge(product, node)
     elif kind == "carrier-indication":
-        by_label = {label: iri for iri, label in CARRIER_CLASSES.items()}
+        by_label = {label: iri for iri, label in TOP_CARRIER_CLASSES.items()}
         for product, found in sorted(features.items()):
             for carrier in sorted(found["carrier"]):
                 iri = by_label.get(carrier, carrier)
@@ -654,21 +643,6 @@ def _plain_graph(G: nx.Graph) -> nx.Graph:
     return H
 
 
-def _replace_atomically(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a written file gets the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_graph(G: nx.Graph, path: str | Path, fmt: str) -> list[Path]:
     """Write ``G`` for Gephi, Cytoscape and friends; returns the files written.
 
@@ -677,8 +651,9 @@ def write_graph(G: nx.Graph, path: str | Path, fmt: str) -> list[Path]:
     (``source``, ``target``, ``key`` for a multigraph, and every edge attribute) beside
     ``path``. Values are made plain first: lists joined with ``"; "``, decimals as
     numbers, dates as ISO text, ``None`` left out, and an attribute whose values mix
-    types written as float (numbers) or text. Each file is written to a temporary file
-    beside it and renamed when complete, so a failure leaves any earlier file as it was.
+    types written as float (numbers) or text. Each file is replaced whole
+    (:func:`nanokg.atomic.atomic_write`), so a failure leaves any earlier file as it was;
+    missing folders of ``path`` are made.
 
     Raises
     ------
@@ -690,12 +665,12 @@ def write_graph(G: nx.Graph, path: str | Path, fmt: str) -> list[Path]:
     if fmt not in GRAPH_FORMATS:
         raise NetworkUsageError(f"unknown graph format {fmt!r} (formats: {', '.join(GRAPH_FORMATS)})")
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     H = _plain_graph(G)
-    if fmt == "graphml":
-        _replace_atomically(path, lambda tmp: nx.write_graphml(H, tmp, encoding="utf-8"))
-        return [path]
-    if fmt == "gexf":
-        _replace_atomically(path, lambda tmp: nx.write_gexf(H, tmp, encoding="utf-8"))
+    if fmt in ("graphml", "gexf"):
+        write = nx.write_graphml if fmt == "graphml" else nx.write_gexf
+        with atomic_write(path) as handle:
+            write(H, handle, encoding="utf-8")
         return [path]
     stem = path.name[: -len(path.suffix)] if path.suffix == ".csv" else path.name
     nodes_path, edges_path = path.with_name(f"{stem}-nodes.csv"), path.with_name(f"{stem}-edges.csv")
@@ -704,22 +679,16 @@ def write_graph(G: nx.Graph, path: str | Path, fmt: str) -> list[Path]:
     edge_rows = list(H.edges(keys=True, data=True)) if multi else [(u, v, None, d) for u, v, d in H.edges(data=True)]
     edge_keys = _columns(d for *_, d in edge_rows)
 
-    def write_nodes(tmp: str) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["id", *node_keys])
-            for node, data in H.nodes(data=True):
-                writer.writerow([node, *(_csv_cell(data.get(k)) for k in node_keys)])
-
-    def write_edges(tmp: str) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["source", "target", *(["key"] if multi else []), *edge_keys])
-            for u, v, k, data in edge_rows:
-                writer.writerow([u, v, *([k] if multi else []), *(_csv_cell(data.get(c)) for c in edge_keys)])
-
-    _replace_atomically(nodes_path, write_nodes)
-    _replace_atomically(edges_path, write_edges)
+    with atomic_write(nodes_path, text=True) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", *node_keys])
+        for node, data in H.nodes(data=True):
+            writer.writerow([node, *(_csv_cell(data.get(k)) for k in node_keys)])
+    with atomic_write(edges_path, text=True) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "target", *(["key"] if multi else []), *edge_keys])
+        for u, v, k, data in edge_rows:
+            writer.writerow([u, v, *([k] if multi else []), *(_csv_cell(data.get(c)) for c in edge_keys)])
     return [nodes_path, edges_path]
 
 

@@ -16,111 +16,26 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from nanokg.curation import records as rec
-from nanokg.vocabulary import NKG, NPO, QUDT, UNIT, VAL, entity_iri
+from nanokg.vocabulary import (
+    CARRIER_CLASSES,
+    CLASS_MAPS,
+    CLINICAL_PHASES,
+    COMPARTMENTS,
+    HISTORY_CONCEPTS,
+    IMMUNE_PREDICATES,
+    MEASURES,
+    NKG,
+    NPO,
+    NPO_TARGETS,
+    QUDT,
+    STAGE_BY_ID,
+    TERMINATION_REASONS,
+    UNITS,
+    VAL,
+    entity_iri,
+)
 
 __all__ = ["AssertedGraphs", "build_asserted", "carrier_class_iri"]
-
-_UNITS = {
-    "percent": UNIT["PERCENT"],
-    "fold": UNIT["UNITLESS"],
-    "hour": UNIT["HR"],
-    "mg-per-m2": UNIT["MilliGM-PER-M2"],
-    "g-per-mol": UNIT["GM-PER-MOL"],
-    "nanometre": UNIT["NanoM"],
-    "degree-celsius": UNIT["DEG_C"],
-    "usd-per-year": NKG.USDPerYear,
-}
-_DRUG_CLASSES = {
-    "small-molecule": NKG.SmallMoleculeDrug,
-    "sirna": NKG.SiRNA,
-    "gene": NKG.Gene,
-    "protein": NKG.ProteinAgent,
-    "antibody": NKG.Antibody,
-    "radiolabel": NKG.Radiolabel,
-    "imaging-label": NKG.ImagingLabel,
-    "inorganic-agent": NKG.InorganicAgent,
-    "formulation": NKG.ConventionalFormulation,
-}
-_TARGET_CLASSES = {
-    "receptor": NKG.Receptor,
-    "antigen": NKG.Antigen,
-    "growth-factor": NKG.GrowthFactor,
-    "adhesion-molecule": NKG.AdhesionMolecule,
-    "integrin": NKG.Integrin,
-}
-#: target ids that NPO has a class for
-_NPO_TARGETS = {"folate-receptor": NPO["NPO_1594"]}
-_COMPARTMENTS = {"tumour-cell": NKG.TumourCellTarget, "tumour-endothelium": NKG.TumourEndothelialTarget}
-_LIGAND_CLASSES = {
-    "antibody": NKG.AntibodyLigand,
-    "antibody-fragment": NKG.AntibodyFragmentLigand,
-    "protein": NKG.ProteinLigand,
-    "peptide": NKG.PeptideLigand,
-    "sugar": NKG.SugarLigand,
-    "vitamin": NKG.VitaminLigand,
-    "aptamer": NKG.AptamerLigand,
-    "small-molecule": NKG.SmallMoleculeLigand,
-}
-_MATERIAL_CLASSES = {
-    "polymer": NKG.Polymer,
-    "block-copolymer": NKG.BlockCopolymer,
-    "lipid": NKG.Lipid,
-    "protein": NKG.ProteinMaterial,
-    "surfactant": NKG.Surfactant,
-    "inorganic": NKG.InorganicMaterial,
-    "excipient": NKG.Excipient,
-}
-_ORGANISATION_CLASSES = {"regulator": NKG.RegulatoryAgency, "company": NKG.Company}
-_IMMUNE_CLASSES = {
-    "process": NKG.ImmuneProcess,
-    "cell-type": NKG.ImmuneCellType,
-    "molecule": NKG.ImmuneMolecule,
-    "damp": NKG.DAMP,
-    "lymphoid-organ": NKG.LymphoidOrgan,
-    "biomarker": NKG.Biomarker,
-    "tumour-immune-phenotype": NKG.TumourImmunePhenotype,
-    "concept": NKG.ImmunotherapyConcept,
-}
-_IMMUNE_PREDICATES = {
-    "targets": NKG.immuneTargets,
-    "induces": NKG.induces,
-    "releases": NKG.releases,
-    "inhibits": NKG.inhibits,
-    "promotes": NKG.promotes,
-    "reduces-expression-of": NKG.reducesExpressionOf,
-    "alerts": NKG.alerts,
-    "generates": NKG.generates,
-    "located-in": NKG.locatedIn,
-    "turns-into": NKG.turnsInto,
-    "stratifies": NKG.stratifies,
-    "combined-with": NKG.isCombinedWith,
-}
-_HISTORY_CONCEPTS = {
-    "liposome": NPO["NPO_719"],
-    "epr-effect": NPO["NPO_837"],
-    "pegylation": NPO["NPO_1965"],
-    "active-targeting": NPO["NPO_903"],
-    "passive-targeting": NPO["NPO_945"],
-    "ph-responsive-release": VAL["ph-responsive-release"],
-    "sustained-release": VAL["sustained-release-concept"],
-    "long-circulating-nanoparticle": VAL["long-circulating-nanoparticle"],
-}
-_TOP_CARRIER_CLASSES = {
-    "liposome": NPO["NPO_719"],
-    "polymeric-micelle": NKG.PolymericMicelle,
-    "nanoparticle": NKG.NanoparticleCarrier,
-    "polymer-drug-conjugate": NKG.PolymerDrugConjugate,
-    "inorganic-nanoparticle": NPO["NPO_1536"],
-}
-_STAGE_LABELS = {
-    "preclinical": "preclinical",
-    "clinical": "clinical",
-    "phase-1": "phase 1",
-    "phase-1-2": "phase 1/2",
-    "phase-2": "phase 2",
-    "phase-3": "phase 3",
-    "approved": "approved",
-}
 
 
 def carrier_class_iri(carrier_class: str) -> URIRef:
@@ -133,9 +48,7 @@ def carrier_class_iri(carrier_class: str) -> URIRef:
     >>> carrier_class_iri("polymeric-micelle")
     rdflib.term.URIRef('https://w3id.org/nanokg/ontology#PolymericMicelle')
     """
-    curie = rec.CARRIER_CLASSES[carrier_class][0]
-    prefix, local = curie.split(":")
-    return NPO[local] if prefix == "npo" else URIRef(str(NKG._NS) + local)
+    return CARRIER_CLASSES[carrier_class].iri
 
 
 def _digest(*parts: object) -> str:
@@ -254,7 +167,7 @@ def _sources(w: _Writer, c: rec.Curation) -> None:
 def _reference_entities(w: _Writer, c: rec.Curation) -> None:
     for d in c.drugs:
         iri = entity_iri("drug", d.id)
-        w.entity(iri, [NKG.Agent, _DRUG_CLASSES[d.kind]], d.name, d)
+        w.entity(iri, [NKG.Agent, CLASS_MAPS["drugs"][d.kind]], d.name, d)
         w.synonyms(iri, d.synonyms)
         if d.active_ingredient:
             w.fact(iri, NKG.activeIngredient, entity_iri("drug", d.active_ingredient), d)
@@ -262,15 +175,15 @@ def _reference_entities(w: _Writer, c: rec.Curation) -> None:
             w.fact(iri, NKG.hasExcipient, entity_iri("material", x), d)
     for t in c.targets:
         iri = entity_iri("target", t.id)
-        types = [NKG.MolecularTarget, _TARGET_CLASSES[t.kind], _COMPARTMENTS[t.compartment]]
-        if t.id in _NPO_TARGETS:
-            types.append(_NPO_TARGETS[t.id])
+        types = [NKG.MolecularTarget, CLASS_MAPS["targets"][t.kind], COMPARTMENTS[t.compartment]]
+        if t.id in NPO_TARGETS:
+            types.append(NPO_TARGETS[t.id])
         w.entity(iri, types, t.name, t)
         w.fact(iri, NKG.compartment, Literal(t.compartment), t)
         w.synonyms(iri, t.synonyms)
     for lg in c.ligands:
         iri = entity_iri("ligand", lg.id)
-        w.entity(iri, [NPO["NPO_227"], _LIGAND_CLASSES[lg.kind]], lg.name, lg)
+        w.entity(iri, [NPO["NPO_227"], CLASS_MAPS["ligands"][lg.kind]], lg.name, lg)
         w.synonyms(iri, lg.synonyms)
         if lg.binds:
             w.fact(iri, NKG.bindsTarget, entity_iri("target", lg.binds), lg)
@@ -282,7 +195,7 @@ def _reference_entities(w: _Writer, c: rec.Curation) -> None:
             w.fact(iri, NKG.broaderDisease, entity_iri("disease", b), ds)
     for m in c.materials:
         iri = entity_iri("material", m.id)
-        w.entity(iri, [NKG.CarrierMaterial, _MATERIAL_CLASSES[m.kind]], m.name, m)
+        w.entity(iri, [NKG.CarrierMaterial, CLASS_MAPS["materials"][m.kind]], m.name, m)
         w.synonyms(iri, m.synonyms)
         for x in m.components:
             w.fact(iri, NKG.hasComponent, entity_iri("material", x), m)
@@ -300,7 +213,7 @@ def _reference_entities(w: _Writer, c: rec.Curation) -> None:
         w.synonyms(iri, r.synonyms)
     for o in c.organisations:
         iri = entity_iri("organisation", o.id)
-        w.entity(iri, [NKG.Organisation, _ORGANISATION_CLASSES[o.kind]], o.name, o)
+        w.entity(iri, [NKG.Organisation, CLASS_MAPS["organisations"][o.kind]], o.name, o)
         w.synonyms(iri, o.synonyms)
         if o.country:
             w.fact(iri, NKG.basedInRegion, entity_iri("region", o.country), o)
@@ -308,18 +221,6 @@ def _reference_entities(w: _Writer, c: rec.Curation) -> None:
 
 def _stage(value: str) -> URIRef:
     return VAL[value]
-
-
-_MEASURE_NAMES = {
-    "orr": "ORR", "dcr": "DCR", "auc-ratio": "AUC ratio", "mtd-ratio": "MTD ratio",
-    "half-life": "half-life", "half-life-ratio": "half-life ratio", "drug-loading": "drug loading",
-    "drug-content": "drug content", "carrier-molecular-weight": "carrier molecular weight",
-    "toxic-dose": "dose at onset of toxicity", "annual-revenue": "annual revenue",
-}  # fmt: skip
-_UNIT_SUFFIX = {
-    "percent": " %", "fold": "-fold", "hour": " h", "mg-per-m2": " mg/m2", "g-per-mol": " g/mol",
-    "nanometre": " nm", "degree-celsius": " °C", "usd-per-year": " USD/year",
-}  # fmt: skip
 
 
 def _fmt(value: float) -> str:
@@ -334,12 +235,12 @@ def _outcome_label(o: rec.Outcome, names: dict[str, str]) -> str:
     amount = _fmt(o.value) if o.value is not None else f"{_fmt(o.min)}-{_fmt(o.max)}"
     qualifier = "" if o.qualifier in ("exact", "range") else o.qualifier.replace("-", " ") + " "
     context = [
-        _STAGE_LABELS[o.phase] if o.phase else None,
+        STAGE_BY_ID[o.phase].phrase if o.phase else None,
         names.get(o.indication) if o.indication else None,
         f"vs {names.get(o.comparator, o.comparator)}" if o.comparator else None,
     ]
     ctx = ", ".join(x for x in context if x)
-    return f"{_MEASURE_NAMES[o.measure]} {qualifier}{amount}{_UNIT_SUFFIX[o.unit]}" + (f" ({ctx})" if ctx else "")
+    return f"{MEASURES[o.measure]} {qualifier}{amount}{UNITS[o.unit].suffix}" + (f" ({ctx})" if ctx else "")
 
 
 def _product(w: _Writer, p: rec.Product) -> None:
@@ -406,7 +307,7 @@ def _product(w: _Writer, p: rec.Product) -> None:
             trials[phase] = node
             w.fact(iri, NKG.hasTrial, node, ev)
             w.fact(node, RDF.type, NKG.ClinicalTrial, ev)
-            w.fact(node, RDFS.label, Literal(f"{p.name} {_STAGE_LABELS[phase]} trial"), ev)
+            w.fact(node, RDFS.label, Literal(f"{p.name} {STAGE_BY_ID[phase].phrase} trial"), ev)
             w.fact(node, NKG.trialPhase, _stage(phase), ev)
         return node
 
@@ -415,9 +316,9 @@ def _product(w: _Writer, p: rec.Product) -> None:
         if tr.status:
             w.fact(node, NKG.trialStatus, VAL[tr.status], tr)
         for reason in tr.reasons:
-            target = VAL[reason] if reason in rec.TERMINATION_REASONS else entity_iri("effect", reason)
+            target = VAL[reason] if reason in TERMINATION_REASONS else entity_iri("effect", reason)
             w.fact(node, NKG.terminationReason, target, tr)
-    if p.stage.value in rec.CLINICAL_PHASES:
+    if p.stage.value in CLINICAL_PHASES:
         trial(p.stage.value, p.stage)
 
     counts: dict[str, int] = {}
@@ -434,11 +335,11 @@ def _product(w: _Writer, p: rec.Product) -> None:
             w.fact(node, NKG.minValue, _num(o.min), o)
         if o.max is not None:
             w.fact(node, NKG.maxValue, _num(o.max), o)
-        w.fact(node, QUDT.unit, _UNITS[o.unit], o)
+        w.fact(node, QUDT.unit, UNITS[o.unit].iri, o)
         w.fact(node, NKG.valueQualifier, VAL[o.qualifier], o)
         if o.phase:
             w.fact(node, NKG.outcomePhase, _stage(o.phase), o)
-            if o.phase in rec.CLINICAL_PHASES:
+            if o.phase in CLINICAL_PHASES:
                 w.fact(node, NKG.reportedIn, trial(o.phase, o), o)
         if o.indication:
             w.fact(node, NKG.outcomeIndication, entity_iri("disease", o.indication), o)
@@ -468,7 +369,7 @@ def _product(w: _Writer, p: rec.Product) -> None:
         if r.max is not None:
             w.fact(node, NKG.maxValue, _num(r.max), r)
         if r.unit:
-            w.fact(node, QUDT.unit, _UNITS[r.unit], r)
+            w.fact(node, QUDT.unit, UNITS[r.unit].iri, r)
 
     for d in p.developers:
         w.fact(iri, NKG.developedBy, entity_iri("organisation", d.organisation), d)
@@ -494,7 +395,7 @@ def _field(w: _Writer, c: rec.Curation) -> None:
         if s.status:
             w.fact(iri, NKG.statisticStage, VAL["approved" if s.status == "approved" else "clinical"], s)
         if s.carrier_class:
-            w.fact(iri, NKG.aboutCarrierClass, _TOP_CARRIER_CLASSES[s.carrier_class], s)
+            w.fact(iri, NKG.aboutCarrierClass, CARRIER_CLASSES[s.carrier_class].iri, s)
     for person in c.people:
         w.entity(entity_iri("person", person.id), [PROV.Person], person.name, person)
     for e in c.history:
@@ -505,7 +406,7 @@ def _field(w: _Writer, c: rec.Curation) -> None:
         for x in e.people:
             w.fact(iri, NKG.involvedPerson, entity_iri("person", x), e)
         for x in e.concepts:
-            w.fact(iri, NKG.introducedConcept, _HISTORY_CONCEPTS[x], e)
+            w.fact(iri, NKG.introducedConcept, HISTORY_CONCEPTS[x], e)
         for x in e.products:
             w.fact(iri, NKG.involvedProduct, entity_iri("product", x), e)
     for ch in c.challenges:
@@ -520,15 +421,15 @@ def _immunotherapy(w: _Writer, c: rec.Curation) -> None:
         w.entity(iri, [NKG.NanoImmunotherapyApproach], a.label, a)
         w.fact(iri, RDFS.comment, Literal(" ".join(a.description.split())), a)
         for r in a.relations:
-            w.fact(iri, _IMMUNE_PREDICATES[r.predicate], entity_iri("immuno", r.object), r)
+            w.fact(iri, IMMUNE_PREDICATES[r.predicate], entity_iri("immuno", r.object), r)
     for e in c.entities:
         iri = entity_iri("immuno", e.id)
-        w.entity(iri, [NKG.ImmuneConcept, _IMMUNE_CLASSES[e.kind]], e.label, e)
+        w.entity(iri, [NKG.ImmuneConcept, CLASS_MAPS["entities"][e.kind]], e.label, e)
         w.synonyms(iri, e.synonyms)
         if e.description:
             w.fact(iri, RDFS.comment, Literal(" ".join(e.description.split())), e)
         for r in e.relations:
-            w.fact(iri, _IMMUNE_PREDICATES[r.predicate], entity_iri("immuno", r.object), r)
+            w.fact(iri, IMMUNE_PREDICATES[r.predicate], entity_iri("immuno", r.object), r)
 
 
 MAPPING_SOURCE = rec.MAPPING_SOURCE

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import yaml
 
 from nanokg import settings
+from nanokg.curation.yaml_lines import YamlRefused, parse_yaml
 from nanokg.errors import InputError
 from nanokg.vocabulary import PREFIXES, compact_iri
 
@@ -39,6 +39,7 @@ __all__ = [
     "ParameterValueError",
     "QueryNotFoundError",
     "QuerySpec",
+    "parse_query_file",
 ]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -130,6 +131,22 @@ class Param:
             return ox.Literal(value, language=self.language)
         return ox.Literal(value)
 
+    def default_term(self) -> ox.NamedNode | ox.Literal | None:
+        """The header's default as an RDF term, or None when there is none.
+
+        An entity default is an IRI (grlc needs it so): no name is looked up, so no store is needed.
+
+        Examples
+        --------
+        >>> Param("n", "_n_integer", "integer", True, default="3").default_term()
+        <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+        >>> Param("t", "_t_iri", "iri", True, default="https://w3id.org/nanokg/target/x").default_term()
+        <NamedNode value=https://w3id.org/nanokg/target/x>
+        """
+        if self.default is None:
+            return None
+        return ox.NamedNode(self.default) if self.kind == "iri" else self.literal(self.default)
+
 
 @dataclass
 class QuerySpec:
@@ -149,6 +166,20 @@ class QuerySpec:
         """The one-line title (the header's ``summary``)."""
         return self.summary
 
+    def default_bindings(self) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The header's defaults as bindings (placeholder variable -> RDF term), for no store.
+
+        Parameters without a default are left out: an optional one stays unbound, as in
+        ``nanokg query``. ``nanokg.query.engine.bind_parameters`` gives the same bindings
+        when no value is given (and also resolves names, which needs a store).
+
+        Examples
+        --------
+        >>> Catalogue()["products-by-target"].default_bindings()
+        {'_target_iri': <NamedNode value=https://w3id.org/nanokg/target/transferrin-receptor>}
+        """
+        return {p.variable: term for p in self.params.values() if (term := p.default_term()) is not None}
+
 
 def _expand(curie: str, declared: dict[str, str]) -> str:
     prefix, _, local = curie.partition(":")
@@ -162,35 +193,24 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-#: how deep a query header may nest (parameters: a mapping of mappings of lists, 4 levels)
-_MAX_HEADER_DEPTH = 16
-
-
 def _header(path: Path, text: str) -> dict[str, Any]:
+    """The ``#+`` header of a query file, read by the data files' loader (its limits, its refusals)."""
     lines = text.split("\n")
-    header_lines = [line[2:] for line in lines if line.startswith("#+")]
-    source = "\n".join(header_lines)
+    # file line of each header line, to map the loader's lines back to the file
+    plus = [i + 1 for i, line in enumerate(lines) if line.startswith("#+")]
+    if not plus:
+        return {}
     try:
-        # a header is a few flat keys: refuse anchors/aliases (an alias bomb) and deep nesting
-        # (PyYAML's composer recurses per level) before building anything
-        depth = 0
-        for event in yaml.parse(source) if header_lines else ():
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise CatalogueError(f"{path}:1: header must not use YAML anchors or aliases")
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > _MAX_HEADER_DEPTH:
-                    raise CatalogueError(f"{path}:1: header is nested deeper than {_MAX_HEADER_DEPTH} levels")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        header = yaml.safe_load(source) if header_lines else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        # map the YAML line back to the file line
-        plus = [i + 1 for i, line in enumerate(lines) if line.startswith("#+")]
-        line = plus[min(mark.line, len(plus) - 1)] if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CatalogueError(f"{path}:{line}: header is not valid YAML: {problem}") from None
+        header = parse_yaml("\n".join(lines[i - 1][2:] for i in plus), what="query header")
+    except YamlRefused as exc:
+        line = plus[min(exc.line, len(plus)) - 1] if exc.line else 1
+        if exc.reason == "syntax":
+            problem = f"is not valid YAML: {exc.detail}"
+        elif exc.reason == "alias":
+            problem = "must not use YAML anchors or aliases"
+        else:
+            problem = f"is refused: {exc.message}"
+        raise CatalogueError(f"{path}:{line}: header {problem}") from None
     if not isinstance(header, dict):
         raise CatalogueError(f"{path}:1: header must be a YAML mapping of summary, description, ...")
     return header

@@ -7,7 +7,7 @@ those examples) finds the curated questions at the endpoint itself:
 
 * ``a sh:SPARQLExecutable, sh:SPARQLSelectExecutable``;
 * ``sh:select``: the query text, its ``#+`` header left out, with the header's defaults
-  bound as RDF terms in ``VALUES`` blocks (:func:`nanokg.query.backends.with_values`), so the
+  bound as RDF terms in ``VALUES`` blocks (:func:`nanokg.sparql_text.with_values`), so the
   text runs as it is and gives the default answer; an optional parameter without a
   default stays an unbound variable, as it does in ``nanokg query``;
 * ``dcterms:title`` (the header's ``summary``) and ``rdfs:comment`` (its ``description``,
@@ -36,8 +36,7 @@ from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
 from nanokg.curation.catalogue import Catalogue, QuerySpec
-from nanokg.query.backends import with_values
-from nanokg.query.engine import bind_parameters
+from nanokg.sparql_text import service_iris, with_values
 from nanokg.vocabulary import BASE
 
 __all__ = ["DATASET_TARGET", "QUERY_NAMESPACE", "catalogue_graph", "query_iri", "runnable_text"]
@@ -50,12 +49,6 @@ DATASET_TARGET = f"{BASE}dataset"
 SCHEMA = Namespace("https://schema.org/")
 SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
 _HEADER_LINE = re.compile(r"^#\+[^\n]*\n?", re.MULTILINE)
-# SERVICE <IRI>, or a whole string, IRI or comment stepped over (one may hold a `#` or "SERVICE")
-_TOKENS = re.compile(
-    r"\bSERVICE\s+(?:SILENT\s+)?<(?P<service>[^<>\s]*)>"
-    r'|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
-    re.IGNORECASE,
-)
 
 
 def query_iri(name: str) -> str:
@@ -69,14 +62,6 @@ def query_iri(name: str) -> str:
     return f"{QUERY_NAMESPACE}{name}"
 
 
-def _default_term(spec: QuerySpec, name: str) -> ox.NamedNode | ox.Literal | None:
-    param = spec.params[name]
-    if param.default is None:
-        return None
-    # entity defaults are IRIs (grlc needs them so): no name lookup, hence no store needed
-    return ox.NamedNode(param.default) if param.kind == "iri" else param.literal(param.default)
-
-
 def runnable_text(spec: QuerySpec) -> str:
     """The query without its ``#+`` header, its defaults bound in ``VALUES`` blocks.
 
@@ -88,8 +73,8 @@ def runnable_text(spec: QuerySpec) -> str:
     >>> text.startswith("#+")
     False
     """
-    defaults = {name: term for name in spec.params if (term := _default_term(spec, name)) is not None}
-    bound = with_values(spec.text, bind_parameters(None, spec, defaults)) if defaults else spec.text  # type: ignore[arg-type]
+    defaults = spec.default_bindings()
+    bound = with_values(spec.text, defaults) if defaults else spec.text
     return _HEADER_LINE.sub("", bound).lstrip("\n")
 
 
@@ -130,7 +115,7 @@ def catalogue_graph(catalogue: Catalogue | None = None) -> Graph:
         graph.add((query, RDF.type, SH.SPARQLSelectExecutable))
         text = runnable_text(spec)
         graph.add((query, SH.select, Literal(text)))
-        for endpoint in sorted({m.group("service") for m in _TOKENS.finditer(text) if m.group("service")}):
+        for endpoint in sorted(set(service_iris(text))):
             graph.add((query, SPEX.federatesWith, URIRef(endpoint)))
         graph.add((query, DCTERMS.title, Literal(spec.summary, lang="en")))
         graph.add((query, RDFS.comment, Literal(spec.description, lang="en")))
@@ -148,7 +133,7 @@ def catalogue_graph(catalogue: Catalogue | None = None) -> Graph:
             graph.add((node, SH.description, Literal(param.description, lang="en")))
             graph.add((node, SH.order, Literal(order, datatype=XSD.integer)))
             graph.add((node, SH.optional, Literal(not param.required)))
-            default = _default_term(spec, name)
+            default = param.default_term()
             if default is not None:
                 graph.add((node, SH.defaultValue, _rdflib_term(default)))
             if param.cls:

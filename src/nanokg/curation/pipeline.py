@@ -23,11 +23,13 @@ from rdflib.compare import to_canonical_graph
 from nanokg import settings
 from nanokg.curation.build import build_asserted
 from nanokg.curation.catalogue_graph import catalogue_graph
+from nanokg.curation.checks import verify_quotes
+from nanokg.curation.loading import load_curation
 from nanokg.curation.reason import infer
-from nanokg.curation.records import DataErrors, load_curation, verify_quotes
 from nanokg.curation.validate import qc_violations, shacl_violations
+from nanokg.curation.yaml_lines import DataErrors
 from nanokg.errors import InputError, NanokgError
-from nanokg.query.names import lookup_graph
+from nanokg.store.index import lookup_graph
 from nanokg.store.transaction import default_store_path, in_memory, write_curated, writing
 from nanokg.vocabulary import GRAPHS
 
@@ -134,7 +136,7 @@ def build_graph(
         checked first, and nothing is touched.
     nanokg.store.transaction.StoreBusyError
         Another command is writing to the store.
-    nanokg.curation.records.DataErrors
+    nanokg.curation.yaml_lines.DataErrors
         Curated data do not validate (one located line per problem).
     OntologyInputError
         The ontology or shapes do not parse.

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import OWL, BNode, Graph, URIRef
 
+from nanokg import settings
 from nanokg.errors import NanokgError
 from nanokg.store.transaction import in_memory
 
@@ -111,7 +112,7 @@ def java_runtime() -> JavaRuntime:
     found = shutil.which("java")
     if found:
         return JavaRuntime(found, "system java on PATH")
-    home = os.environ.get("JAVA_HOME")
+    home = settings.env("JAVA_HOME")
     if home and os.access(Path(home, "bin", "java"), os.X_OK):
         return JavaRuntime(str(Path(home, "bin", "java")), "$JAVA_HOME")
     try:
@@ -168,6 +169,7 @@ def _hermit(graph: Graph, workdir: Path, java: JavaRuntime, infer_property_value
     owlready2.JAVA_EXE = java.path
 
     path = workdir / "input.nt"
+    # a scratch file in the caller's private temporary folder, read once: no atomic write needed
     graph.serialize(destination=str(path), format="nt", encoding="utf-8")
     world = owlready2.World()
     world.get_ontology(path.as_uri()).load(format="ntriples")

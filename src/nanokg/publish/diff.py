@@ -42,10 +42,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pyoxigraph as ox
 
+from nanokg.query.provenance import evidence_query
 from nanokg.store.transaction import graph_triples
 from nanokg.vocabulary import GRAPHS, PREFIXES, compact_iri
 
-__all__ = ["PART_LINKS", "Change", "EntityChanges", "GraphDiff", "diff_graphs"]
+__all__ = ["PART_LINKS", "PREDICATE_NAMES", "Change", "EntityChanges", "GraphDiff", "diff_graphs"]
 
 _NKG = PREFIXES["nkg"]
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -59,7 +60,7 @@ PART_LINKS = frozenset(
     for name in ("hasTrial", "hasOutcome", "hasApproval", "hasReleaseProfile", "hasFinding", "hasCombination")
 )
 #: names for predicates the ontology does not label
-_PREDICATE_NAMES = {
+PREDICATE_NAMES = {
     _RDF + "type": "type",
     _RDFS + "label": "label",
     _RDFS + "comment": "comment",
@@ -75,21 +76,9 @@ SELECT ?s ?label WHERE {{
 }}
 """
 _FUNCTIONAL = f"SELECT ?p WHERE {{ GRAPH <{GRAPHS['ontology']}> {{ ?p a <{_OWL}FunctionalProperty> }} }}"
-_EVIDENCE = f"""
-SELECT ?s ?p ?o ?source ?quote ?locator ?note ?seedSays ?corrected ?reason WHERE {{
-  GRAPH <{GRAPHS["provenance"]}> {{
-    ?statement <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; <{_NKG}hasEvidence> ?evidence .
-    OPTIONAL {{ ?evidence <http://www.w3.org/ns/prov#wasDerivedFrom> ?source }}
-    OPTIONAL {{ ?evidence <{_NKG}quote> ?quote }}
-    OPTIONAL {{ ?evidence <{_NKG}locator> ?locator }}
-    OPTIONAL {{ ?evidence <{_SKOS}editorialNote> ?note }}
-    OPTIONAL {{
-      ?evidence <{_NKG}hasCorrection> ?correction .
-      ?correction <{_NKG}seedSays> ?seedSays ; <{_NKG}correctedValue> ?corrected ; <{_NKG}correctionReason> ?reason
-    }}
-  }}
-}}
-"""
+_EVIDENCE = evidence_query(
+    ["source", "quote", "locator", "note", "correction"], fact=("s", "p", "o"), graph=GRAPHS["provenance"]
+)
 
 
 @dataclass(frozen=True)
@@ -276,8 +265,8 @@ def diff_graphs(
         return after.labels.get(key) or before.labels.get(key) or compact_iri(key)
 
     def predicate_label(iri: str) -> str:
-        if iri in _PREDICATE_NAMES:
-            return _PREDICATE_NAMES[iri]
+        if iri in PREDICATE_NAMES:
+            return PREDICATE_NAMES[iri]
         name = after.labels.get(iri) or before.labels.get(iri)
         return name.removeprefix("has ") if name else compact_iri(iri)
 

@@ -53,6 +53,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from nanokg.atomic import atomic_write
 from nanokg.errors import InputError, NanokgError
 from nanokg.vocabulary import BASE, GRAPHS, PREFIXES
 
@@ -396,28 +397,16 @@ def _serialize(statements: list, fmt: ExportFormat, stream: BinaryIO) -> None:
 def _write_path(path: Path, statements: list, fmt: ExportFormat) -> None:
     if path.is_dir():
         raise ExportUsageError(f"cannot write the export to {path}: it is a directory")
+    opened = False
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise ExportUsageError(f"cannot write the export to {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
+        with atomic_write(path) as stream:
+            opened = True
             _serialize(statements, fmt, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp makes the file private; give it the mode a plain open() would (or the old file's)
-        if path.exists():
-            shutil.copymode(path, temporary)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
     except OSError as exc:
+        if not opened:  # no temporary file beside it: the folder is missing or not writable
+            raise ExportUsageError(f"cannot write the export to {path}: {exc.strerror or exc}") from exc
         kept = "; the existing file is unchanged" if path.exists() else ""
         raise ExportError(f"writing the export to {path} failed: {exc.strerror or exc}{kept}") from exc
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def _write_stream(stream: BinaryIO, statements: list, fmt: ExportFormat) -> None:

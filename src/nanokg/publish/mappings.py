@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import yaml
 
 from nanokg.query.backends import Backend
+from nanokg.query.provenance import evidence_pattern
 from nanokg.vocabulary import BASE, DATA_NAMESPACES, PREFIXES, compact_iri
 
 __all__ = [
@@ -50,6 +51,13 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _GRAPH = f"{BASE}graph/"
 
+# where the identifier was checked: the locator of the mapping's evidence
+_CHECKED = evidence_pattern(
+    ["locator", "note", "curatedFrom"],
+    required=["locator"],
+    fact=("entity", "predicate", "object"),
+    names={"locator": "checked", "curatedFrom": "curated"},
+)
 _MAPPINGS = f"""
 PREFIX skos: <{_SKOS}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -62,10 +70,7 @@ SELECT ?entity ?label ?predicate ?object ?object_label ?checked ?note ?curated W
     ?entity rdfs:label ?label .
   }}
   GRAPH <{_GRAPH}provenance> {{
-    ?statement rdf:subject ?entity ; rdf:predicate ?predicate ; rdf:object ?object ; nkg:hasEvidence ?evidence .
-    ?evidence nkg:locator ?checked .
-    OPTIONAL {{ ?evidence skos:editorialNote ?note }}
-    OPTIONAL {{ ?evidence nkg:curatedFrom ?curated }}
+    {_CHECKED}
     OPTIONAL {{ ?object rdfs:label ?object_label }}
   }}
 }}

@@ -52,37 +52,47 @@ The steps of a push are fault-injection checkpoints (:mod:`nanokg.faults`, opera
 Blank nodes are scoped to one request in both protocols, so the chunker keeps every set of
 triples joined by a blank node (an OWL restriction, an RDF list) in one chunk.
 
-Stores differ in small ways, kept in a :class:`StoreProfile` per store rather than in
-branches: where the Graph Store lives, whether it takes ``graph=`` or ``graph-uri=``, which
-auth it wants, and whether ``INSERT DATA`` accepts blank nodes (Virtuoso refuses them; a
-``INSERT {…} WHERE {}`` template is equivalent there). The profile is detected from the
-server's ``Server`` header unless given.
-
-Credentials come from ``$NANOKG_PUSH_USER`` / ``$NANOKG_PUSH_PASSWORD`` or from netrc for
-the endpoint's host; they are never printed, and URLs with credentials in them are refused
-so that none land in shell history or logs.
+The store's dialect, the credentials and HTTP with retries are :mod:`nanokg.publish.remote`'s;
+the target and staging graph names :mod:`nanokg.publish.targets`'s; the chunks
+:mod:`nanokg.publish.chunks`'s. This module is the entry: it re-exports what a caller needs
+(``from nanokg.publish.push import push, store_targets, PushError``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import netrc
-import os
-import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
-import requests
 
 from nanokg import faults
-from nanokg.errors import InputError, NanokgError
-from nanokg.store.transaction import graph_triples
-from nanokg.vocabulary import GRAPHS
+from nanokg.errors import NanokgError
+from nanokg.publish.chunks import chunk_triples
+from nanokg.publish.remote import (
+    PROFILES,
+    Client,
+    Credentials,
+    PushError,
+    PushUsageError,
+    StoreProfile,
+    check_url,
+    detect_profile,
+    safe_url,
+)
+from nanokg.publish.targets import (
+    STAGING_SUFFIX,
+    Target,
+    check_target,
+    is_staging_of,
+    sparql_iri,
+    staging_graph,
+    store_targets,
+    target_graphs,
+)
 
 __all__ = [
     "PROFILES",
@@ -99,19 +109,10 @@ __all__ = [
     "cleanup",
     "push",
     "staging_graph",
+    "store_targets",
     "target_graphs",
 ]
 
-USER_VARIABLE = "NANOKG_PUSH_USER"
-PASSWORD_VARIABLE = "NANOKG_PUSH_PASSWORD"  # noqa: S105 (a variable name, not a secret)
-
-#: HTTP statuses worth another try: the server is busy or restarting, not refusing the data
-_TRANSIENT = {408, 429, 502, 503, 504}
-
-#: a staging graph is named after its target, so the next push and --cleanup find it by name
-STAGING_SUFFIX = "-nanokg-staging"
-#: what nanokg named them before: the suffix and a random token, a new one every push
-_LEGACY_TOKEN = re.compile(r"-nanokg-staging-[0-9a-f]{12}")
 #: seconds a clean-up drop may take: it runs while the user waits for an interrupted push to end
 _DROP_TIMEOUT = 30.0
 
@@ -128,26 +129,6 @@ _DROP_TIMEOUT = 30.0
 )
 
 
-class PushError(NanokgError, RuntimeError):
-    """A push failed; the message says what state the store was left in.
-
-    Attributes
-    ----------
-    answered
-        False when the store gave no final answer to the request that failed (no
-        connection, a timeout, a transient status from it or a proxy): it may still be
-        working on it.
-    """
-
-    def __init__(self, message: str, *, answered: bool = True) -> None:
-        super().__init__(message)
-        self.answered = answered
-
-
-class PushUsageError(InputError, PushError):
-    """An option of the push is wrong (a URL, a graph name, the protocol): nothing was sent."""
-
-
 class PushInterrupted(NanokgError):
     """SIGINT or SIGTERM stopped a push; the message says what the store holds now.
 
@@ -161,117 +142,8 @@ class PushInterrupted(NanokgError):
         self.exit_code = 128 + signum
 
 
-def staging_graph(target: str) -> str:
-    """The IRI of ``target``'s staging graph.
-
-    >>> staging_graph("https://w3id.org/nanokg/graph/asserted")
-    'https://w3id.org/nanokg/graph/asserted-nanokg-staging'
-    """
-    return target + STAGING_SUFFIX
-
-
-def _is_staging_of(graph: str, target: str) -> bool:
-    """Whether ``graph`` is a staging graph of ``target``, as named now or by earlier versions."""
-    if not graph.startswith(target):
-        return False
-    rest = graph[len(target) :]
-    return rest == STAGING_SUFFIX or _LEGACY_TOKEN.fullmatch(rest) is not None
-
-
 def _signal_name(signum: int) -> str:
     return signal.Signals(signum).name
-
-
-@dataclass(frozen=True)
-class StoreProfile:
-    """How one kind of store speaks the two protocols.
-
-    Attributes
-    ----------
-    name
-        The profile's name, as given to ``--profile``.
-    update_path, store_path
-        Paths of the Update and Graph Store services, relative to the query endpoint's
-        (``None``: the same URL as the query endpoint).
-    graph_parameter
-        The Graph Store Protocol's query parameter naming the graph.
-    auth
-        ``basic`` or ``digest``.
-    bnodes_in_insert_data
-        Whether ``INSERT DATA`` accepts blank nodes; if not, chunks holding blank nodes go
-        as ``INSERT { … } WHERE {}`` templates, which mint the same fresh nodes.
-    update_chunk_limit
-        The most triples one Update request may carry (``None``: no limit), whatever
-        ``--chunk-size`` says.
-    """
-
-    name: str
-    update_path: str | None
-    store_path: str | None
-    graph_parameter: str = "graph"
-    auth: str = "basic"
-    bnodes_in_insert_data: bool = True
-    update_chunk_limit: int | None = None
-
-    def service_url(self, endpoint: str, path: str | None) -> str:
-        """The URL of a service that sits beside the query endpoint."""
-        if path is None:
-            return endpoint
-        parts = urlsplit(endpoint)
-        base = parts.path.rsplit("/", 1)[0]
-        return urlunsplit((parts.scheme, parts.netloc, f"{base}/{path}", "", ""))
-
-
-PROFILES = {
-    # `oxigraph serve`: /query, /update, /store
-    "oxigraph": StoreProfile("oxigraph", update_path="update", store_path="store"),
-    # Virtuoso 7: updates and Graph Store writes only on the digest-authenticated services
-    "virtuoso": StoreProfile(
-        "virtuoso",
-        update_path="sparql-auth",
-        store_path="sparql-graph-crud-auth",
-        graph_parameter="graph-uri",
-        auth="digest",
-        bnodes_in_insert_data=False,
-        # Virtuoso compiles an update to SQL and refuses more than 10000 lines of it
-        # ("SP031"): about 2000 triples; stay well below
-        update_chunk_limit=1000,
-    ),
-    # Fuseki and most others: one dataset URL serves query, update and the Graph Store
-    "generic": StoreProfile("generic", update_path=None, store_path=None),
-}
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user name and password for the store; the password never appears in ``repr``."""
-
-    user: str
-    password: str = field(repr=False)
-
-    @classmethod
-    def lookup(cls, url: str) -> Credentials | None:
-        """Credentials from the environment, else from netrc for ``url``'s host, else None."""
-        user = os.environ.get(USER_VARIABLE)
-        if user:
-            return cls(user, os.environ.get(PASSWORD_VARIABLE, ""))
-        host = urlsplit(url).hostname or ""
-        try:
-            entry = netrc.netrc(os.environ.get("NETRC")).authenticators(host)
-        except (FileNotFoundError, netrc.NetrcParseError):
-            return None
-        if entry is None:
-            return None
-        login, _account, password = entry
-        return cls(login or "", password or "")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One graph to push: the triples and the named graph they replace."""
-
-    graph: str
-    triples: Sequence[ox.Triple]
 
 
 @dataclass
@@ -301,191 +173,13 @@ class CleanupReport:
     dropped: list[str]
 
 
-def chunk_triples(triples: Iterable[ox.Triple], size: int) -> list[list[ox.Triple]]:
-    """Cut ``triples`` into chunks of at most ``size``, never splitting a blank-node group.
-
-    Triples that share a blank node (transitively) form one group and travel together:
-    both protocols scope blank-node labels to a single request, so a group cut in two
-    would arrive as two unconnected structures. A group larger than ``size`` is a chunk
-    of its own.
-
-    >>> b = ox.BlankNode("b")
-    >>> s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
-    >>> chunks = chunk_triples([ox.Triple(s, p, b), ox.Triple(s, p, s), ox.Triple(b, p, s)], 2)
-    >>> [len(chunk) for chunk in chunks]
-    [2, 1]
-    """
-    if size < 1:
-        raise ValueError("chunk size must be at least 1")
-    parent: dict[str, str] = {}
-
-    def find(label: str) -> str:
-        parent.setdefault(label, label)
-        while parent[label] != label:
-            parent[label] = parent[parent[label]]
-            label = parent[label]
-        return label
-
-    plain: list[ox.Triple] = []
-    linked: list[tuple[str, ox.Triple]] = []
-    for triple in triples:
-        labels = [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
-        if not labels:
-            plain.append(triple)
-            continue
-        root = find(labels[0])
-        for other in labels[1:]:
-            parent[find(other)] = root
-        linked.append((labels[0], triple))
-
-    groups: dict[str, list[ox.Triple]] = {}
-    for label, triple in linked:
-        groups.setdefault(find(label), []).append(triple)
-
-    chunks: list[list[ox.Triple]] = []
-    current: list[ox.Triple] = []
-    for group in groups.values():
-        if current and len(current) + len(group) > size:
-            chunks.append(current)
-            current = []
-        current.extend(group)
-    for triple in plain:
-        if len(current) >= size:
-            chunks.append(current)
-            current = []
-        current.append(triple)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _safe_url(url: str) -> str:
-    """``url`` as it may be shown: no user info, no query string."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def _check_url(url: str, option: str) -> None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a port out of range)
-    except ValueError as exc:
-        # not echoed: it may carry credentials
-        raise PushUsageError(f"{option}: not a valid URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PushUsageError(f"{option} {_safe_url(url) or url!r}: not an http(s) URL")
-    if parts.username or parts.password:
-        raise PushUsageError(
-            f"{option}: credentials in the URL are refused (they end up in logs); "
-            f"set ${USER_VARIABLE} and ${PASSWORD_VARIABLE} or use ~/.netrc"
-        )
-
-
 def _ntriples(triples: Sequence[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-class _Client:
-    """HTTP with auth, retries with exponential backoff, and one-line errors."""
-
-    def __init__(
-        self,
-        credentials: Credentials | None,
-        auth: str,
-        *,
-        retries: int,
-        backoff: float,
-        timeout: float,
-    ) -> None:
-        self.session = requests.Session()
-        # credentials are ours to choose: requests would otherwise read ~/.netrc by itself
-        self.session.trust_env = False
-        if credentials is not None:
-            if auth == "digest":
-                self.session.auth = requests.auth.HTTPDigestAuth(credentials.user, credentials.password)
-            else:
-                self.session.auth = requests.auth.HTTPBasicAuth(credentials.user, credentials.password)
-        self.retries = retries
-        self.backoff = backoff
-        self.timeout = timeout
-        self.retried = 0
-
-    def send(
-        self, method: str, url: str, what: str, *, retries: int | None = None, timeout: float | None = None, **kwargs
-    ) -> requests.Response:
-        """Send one request, retrying transient failures; raise PushError on the rest.
-
-        ``retries`` and ``timeout`` override the client's for this request.
-        """
-        retries = self.retries if retries is None else retries
-        timeout = self.timeout if timeout is None else timeout
-        for attempt in range(retries + 1):
-            try:
-                response = self.session.request(method, url, timeout=timeout, **kwargs)
-            except requests.ConnectionError:
-                problem = f"cannot reach {_safe_url(url)}"
-            except requests.Timeout:
-                problem = f"{_safe_url(url)} did not answer within {timeout:g} s"
-            except requests.RequestException as exc:  # a malformed answer, a redirect loop ...
-                raise PushError(f"{what}: {_safe_url(url)}: {_first_line(str(exc))}", answered=False) from None
-            else:
-                if response.ok:
-                    return response
-                if response.status_code in (401, 403):
-                    refused = "refused the credentials" if self.session.auth else "asks for credentials"
-                    raise PushError(
-                        f"{what}: {_safe_url(url)} {refused} (HTTP {response.status_code}); "
-                        f"set ${USER_VARIABLE} and ${PASSWORD_VARIABLE} or use ~/.netrc"
-                    )
-                problem = f"{_safe_url(url)} answered HTTP {response.status_code}: {_first_line(response.text)}"
-                if response.status_code not in _TRANSIENT:
-                    raise PushError(f"{what}: the store rejected it ({problem})")
-            if attempt < retries:
-                self.retried += 1
-                time.sleep(self.backoff * 2**attempt)
-        attempts = f" (gave up after {retries + 1} attempts)" if retries else ""
-        raise PushError(f"{what}: {problem}{attempts}", answered=False)
-
-
-def _first_line(text: str) -> str:
-    line = " ".join(text.split())
-    return line[:200] or "(empty body)"
-
-
-#: an IRI's scheme: a relative IRI would be resolved against the service's own URL
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-def _sparql_iri(iri: str) -> str:
-    if not _SCHEME.match(iri) or re.search(r'[\x00-\x20<>"{}|^`\\]', iri):
-        raise PushUsageError(f"--graph {iri!r}: not a valid absolute IRI")
-    return f"<{iri}>"
-
-
-def _check_target(graph: str) -> None:
-    """Refuse a target that is not an absolute IRI, or that is itself named like a staging graph."""
-    _sparql_iri(graph)
-    if re.search(rf"{STAGING_SUFFIX}(-[0-9a-f]{{12}})?$", graph):
-        raise PushUsageError(f"--graph {graph}: the name of a staging graph (…{STAGING_SUFFIX}); choose another IRI")
-
-
-def detect_profile(endpoint: str, *, timeout: float = 10) -> StoreProfile:
-    """Guess the store from its ``Server`` header; ``generic`` when it says nothing known."""
-    try:
-        response = requests.get(endpoint, params={"query": "ASK {}"}, timeout=timeout)
-    except requests.RequestException:
-        raise PushError(f"--endpoint {_safe_url(endpoint)}: cannot reach the endpoint") from None
-    server = response.headers.get("Server", "").lower()
-    for name in ("oxigraph", "virtuoso"):
-        if name in server:
-            return PROFILES[name]
-    return PROFILES["generic"]
-
-
 class _Pusher:
+    """One push's conversation with the store: the staging graphs, the swap, the clean-up."""
+
     def __init__(
         self,
         endpoint: str,
@@ -506,7 +200,7 @@ class _Pusher:
         self.protocol = protocol
         self.update_url = update_endpoint or profile.service_url(endpoint, profile.update_path)
         self.store_url = store_endpoint or profile.service_url(endpoint, profile.store_path)
-        self.client = _Client(credentials, profile.auth, retries=retries, backoff=backoff, timeout=timeout)
+        self.client = Client(credentials, profile.auth, retries=retries, backoff=backoff, timeout=timeout)
         limit = profile.update_chunk_limit if protocol == "update" else None
         self.chunk_size = min(chunk_size, limit) if limit else chunk_size
         self.progress = progress or (lambda _n: None)
@@ -542,21 +236,21 @@ class _Pusher:
         try:
             return list(response.json()["results"]["bindings"])
         except (ValueError, KeyError, TypeError):
-            raise PushError(f"{what}: {_safe_url(self.endpoint)} did not answer with SPARQL JSON results") from None
+            raise PushError(f"{what}: {safe_url(self.endpoint)} did not answer with SPARQL JSON results") from None
 
     def count(self, graph: str) -> int:
-        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_sparql_iri(graph)} {{ ?s ?p ?o }} }}"
+        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {sparql_iri(graph)} {{ ?s ?p ?o }} }}"
         try:
             return int(self.select(text, f"counting <{graph}>")[0]["n"]["value"])
         except (ValueError, KeyError, IndexError):
-            raise PushError(f"counting <{graph}>: {_safe_url(self.endpoint)} answered without a count") from None
+            raise PushError(f"counting <{graph}>: {safe_url(self.endpoint)} answered without a count") from None
 
     def existing(self, graphs: Iterable[str]) -> list[str]:
         """Those of ``graphs`` that hold triples (one query, however many)."""
         graphs = list(graphs)
         if not graphs:
             return []
-        values = " ".join(_sparql_iri(g) for g in graphs)
+        values = " ".join(sparql_iri(g) for g in graphs)
         # GRAPH ?g {} would list empty graphs too, but Virtuoso answers it with nothing
         text = f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
         found = {row["g"]["value"] for row in self.select(text, "looking for staging graphs") if "g" in row}
@@ -565,16 +259,16 @@ class _Pusher:
     def leftovers(self, targets: Sequence[str]) -> list[str]:
         """Every staging graph of ``targets`` holding triples, however named (a scan of the store's graphs)."""
         for target in targets:
-            _sparql_iri(target)  # also keeps quotes and backslashes out of the string literals below
+            sparql_iri(target)  # also keeps quotes and backslashes out of the string literals below
         tests = " || ".join(f'STRSTARTS(STR(?g), "{t}{STAGING_SUFFIX}")' for t in targets)
         text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({tests}) }}"
         found = {row["g"]["value"] for row in self.select(text, "looking for staging graphs") if "g" in row}
-        return sorted(g for g in found if any(_is_staging_of(g, t) for t in targets))
+        return sorted(g for g in found if any(is_staging_of(g, t) for t in targets))
 
     def drop(self, graphs: Iterable[str], what: str, **kwargs) -> None:
         graphs = list(graphs)
         if graphs:
-            self.update(" ;\n".join(f"DROP SILENT GRAPH {_sparql_iri(g)}" for g in graphs), what, **kwargs)
+            self.update(" ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in graphs), what, **kwargs)
 
     def drop_quietly(self, graphs: Iterable[str]) -> bool:
         """Drop ``graphs`` with one try, briefly; whether that worked (a second signal stops it)."""
@@ -612,16 +306,16 @@ class _Pusher:
             body = _ntriples(chunk).decode("utf-8")
             has_bnodes = any(isinstance(t, ox.BlankNode) for triple in chunk for t in (triple.subject, triple.object))
             if has_bnodes and not self.profile.bnodes_in_insert_data:
-                text = f"INSERT {{ GRAPH {_sparql_iri(graph)} {{\n{body}}} }} WHERE {{}}"
+                text = f"INSERT {{ GRAPH {sparql_iri(graph)} {{\n{body}}} }} WHERE {{}}"
             else:
-                text = f"INSERT DATA {{ GRAPH {_sparql_iri(graph)} {{\n{body}}} }}"
+                text = f"INSERT DATA {{ GRAPH {sparql_iri(graph)} {{\n{body}}} }}"
             self.update(text, what)
         self.chunks += 1
         self.progress(len(chunk))
 
     def run(self, targets: Sequence[Target]) -> dict[str, int]:
         for target in targets:
-            _check_target(target.graph)
+            check_target(target.graph)
         staging = {t.graph: staging_graph(t.graph) for t in targets}
         expected = {t.graph: len(set(t.triples)) for t in targets}
         kept = "nothing was replaced: the previous graphs are left in place"
@@ -665,9 +359,9 @@ class _Pusher:
         # none; never retried (see the module's docstring); a MOVE without SILENT fails
         # when its staging graph has gone instead of emptying the target (on Oxigraph)
         moves = " ;\n".join(
-            f"MOVE {_sparql_iri(staging[t.graph])} TO {_sparql_iri(t.graph)}"
+            f"MOVE {sparql_iri(staging[t.graph])} TO {sparql_iri(t.graph)}"
             if expected[t.graph]
-            else f"DROP SILENT GRAPH {_sparql_iri(t.graph)}"
+            else f"DROP SILENT GRAPH {sparql_iri(t.graph)}"
             for t in targets
         )
         try:
@@ -787,10 +481,10 @@ def _connect(
     """Check the options, find the profile and the credentials: the pusher for ``endpoint``."""
     if protocol not in ("gsp", "update"):
         raise PushUsageError(f"--protocol {protocol!r}: use gsp or update")
-    _check_url(endpoint, "--endpoint")
+    check_url(endpoint, "--endpoint")
     for url, option in ((update_endpoint, "--update-endpoint"), (store_endpoint, "--store-endpoint")):
         if url is not None:
-            _check_url(url, option)
+            check_url(url, option)
     if isinstance(profile, str):
         if profile not in PROFILES:
             raise PushUsageError(f"--profile {profile!r}: use one of {', '.join(PROFILES)}")
@@ -885,7 +579,7 @@ def push(
     with _signals_interrupt(pusher) if handle_signals else contextlib.nullcontext():
         counts = pusher.run(targets)
     return PushReport(
-        endpoint=_safe_url(endpoint),
+        endpoint=safe_url(endpoint),
         profile=pusher.profile.name,
         protocol=protocol,
         graphs=counts,
@@ -939,7 +633,7 @@ def cleanup(
         progress=None,
     )
     for graph in graphs:
-        _check_target(graph)
+        check_target(graph)
     found = pusher.leftovers(graphs)
     # the current names are dropped even when empty: an empty graph can stay registered
     named = [staging_graph(g) for g in graphs if staging_graph(g) not in found]
@@ -947,75 +641,4 @@ def cleanup(
     still = pusher.leftovers(graphs)
     if still:
         raise PushError(f"{len(still)} staging graphs are still there after the drop: {', '.join(still)}")
-    return CleanupReport(endpoint=_safe_url(endpoint), profile=pusher.profile.name, dropped=found)
-
-
-def target_graphs(
-    graphs: Sequence[str] | None = None, into: str | None = None, *, allow_graph_overwrite: bool = False
-) -> dict[str, list[str]]:
-    """The push's target graph IRIs, each with the names of the graphs it receives.
-
-    Parameters
-    ----------
-    graphs
-        Names from :data:`nanokg.vocabulary.GRAPHS`; all of them by default.
-    into
-        One named graph that receives all of them (``--graph``).
-    allow_graph_overwrite
-        Let ``into`` be the IRI of one of nanokg's own graphs while other graphs go into
-        it. Refused by default: ``--graph <the asserted graph's IRI> --graphs ontology``
-        would replace the store's asserted graph with the ontology.
-
-    Raises
-    ------
-    PushUsageError
-        For an unknown name, an ``into`` that is not an absolute IRI or names a staging
-        graph, or one of nanokg's graph IRIs receiving other graphs.
-
-    >>> target_graphs(["asserted"])
-    {'https://w3id.org/nanokg/graph/asserted': ['asserted']}
-    """
-    names = list(dict.fromkeys(graphs)) if graphs else list(GRAPHS)
-    unknown = [n for n in names if n not in GRAPHS]
-    if unknown:
-        raise PushUsageError(f"--graphs {','.join(unknown)}: unknown graph; use {', '.join(GRAPHS)}")
-    if into is None:
-        return {str(GRAPHS[name]): [name] for name in names}
-    _check_target(into)
-    owner = {str(iri): name for name, iri in GRAPHS.items()}.get(into)
-    if owner is not None and names != [owner] and not allow_graph_overwrite:
-        raise PushUsageError(
-            f"--graph {into} is nanokg's own {owner} graph: pushing {', '.join(names)} there would replace "
-            f"the store's {owner} graph; add --allow-graph-overwrite to do that on purpose"
-        )
-    return {into: names}
-
-
-def store_targets(
-    store: ox.Store,
-    graphs: Sequence[str] | None = None,
-    into: str | None = None,
-    *,
-    allow_graph_overwrite: bool = False,
-) -> list[Target]:
-    """The built store's named graphs as push targets.
-
-    Parameters
-    ----------
-    graphs
-        Names from :data:`nanokg.vocabulary.GRAPHS`; all of them by default (the ``lookup``
-        graph too, so that remote queries resolve names as the embedded store does).
-    into
-        Push the union of the chosen graphs into this one named graph instead of one
-        target per graph (queries naming our graphs with ``GRAPH`` then find nothing).
-    allow_graph_overwrite
-        See :func:`target_graphs`.
-    """
-    plan = target_graphs(graphs, into, allow_graph_overwrite=allow_graph_overwrite)
-    targets = []
-    for iri, names in plan.items():
-        triples = [t for name in names for t in graph_triples(store, GRAPHS[name])]
-        if len(names) > 1:
-            triples = list(dict.fromkeys(triples))
-        targets.append(Target(iri, triples))
-    return targets
+    return CleanupReport(endpoint=safe_url(endpoint), profile=pusher.profile.name, dropped=found)

@@ -61,6 +61,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from nanokg import faults, settings
+from nanokg.atomic import atomic_write, write_text
 from nanokg.errors import InputError, NanokgError
 from nanokg.publish.export import DATASET, DEFAULT_GRAPHS, EXPORT_PREFIXES, FORMATS, LICENSE, describe_dataset, export
 from nanokg.vocabulary import BASE, GRAPHS
@@ -75,6 +76,7 @@ __all__ = [
     "ReleaseReport",
     "ReleaseUsageError",
     "changelog_date",
+    "check_out",
     "graph_version",
     "open_release",
     "release_date",
@@ -226,7 +228,7 @@ def release_date(version: str, date: str | None = None, changelog: Path | None =
             return dt.date.fromisoformat(date).isoformat()
         except ValueError as exc:
             raise ReleaseUsageError(f"--date: {date!r}: {exc}") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = settings.env("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
@@ -241,11 +243,8 @@ def release_date(version: str, date: str | None = None, changelog: Path | None =
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _release_description(store: ox.Store, date: str, files: dict[str, dict]) -> list[ox.Triple]:
@@ -284,7 +283,7 @@ def _release_description(store: ox.Store, date: str, files: dict[str, dict]) -> 
     return sorted(out, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def _check_out(out: Path, force: bool) -> None:
+def check_out(out: Path, force: bool) -> None:
     """Refuse an ``out`` that is not a new or empty directory, or (with ``force``) a release."""
     if out.exists() and not out.is_dir():
         raise ReleaseUsageError(f"--out {out}: exists and is not a directory")
@@ -371,7 +370,7 @@ def write_release(
         Writing failed; ``out`` is as it was.
     """
     out = Path(out).absolute()
-    _check_out(out, force)
+    check_out(out, force)
     version = graph_version(store)
     date = release_date(version, date, changelog)
     package = installed_version("nanokg")
@@ -403,7 +402,8 @@ def write_release(
             for name in DEFAULT_GRAPHS
         }
         description = _release_description(store, date, report.files)
-        with (staging / DESCRIPTION).open("wb") as stream:
+        # each file whole and on disk before the directory is swapped in (nanokg.atomic)
+        with atomic_write(staging / DESCRIPTION) as stream:
             ox.serialize(description, stream, ox.RdfFormat.TURTLE, prefixes=EXPORT_PREFIXES)
         manifest = {
             "name": "nanokg",
@@ -417,9 +417,9 @@ def write_release(
             "description": DESCRIPTION,
             "checksums": CHECKSUMS,
         }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_text(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         sums = {name: _sha256(staging / name) for name in sorted(p.name for p in staging.iterdir())}
-        (staging / CHECKSUMS).write_text("".join(f"{h}  {n}\n" for n, h in sums.items()), encoding="utf-8")
+        write_text(staging / CHECKSUMS, "".join(f"{h}  {n}\n" for n, h in sums.items()))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a release is for sharing

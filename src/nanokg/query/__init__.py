@@ -1,1 +1,87 @@
-"""nanokg.query."""
+"""Asking the graph: the same SPARQL on the embedded store, an rdflib graph or any endpoint, with the same answers.
+
+A :class:`Backend` runs a query with its parameters bound as ``VALUES`` terms and returns
+:class:`Results`; the catalogue's named queries are bound and run by
+:func:`bind_parameters` and :func:`run_spec`, names become entities by :func:`resolve`,
+and every answer row can bring the curated facts and sources behind it (:func:`find_evidence`).
+"""
+
+from nanokg.exports import lazy_exports
+
+__all__ = [
+    "SERVICES",
+    "Backend",
+    "Correction",
+    "EmbeddedBackend",
+    "EndpointError",
+    "EndpointUsageError",
+    "Fact",
+    "Match",
+    "NotSelectError",
+    "ParameterValueError",
+    "QueryNotFoundError",
+    "QuerySyntaxError",
+    "RdflibBackend",
+    "RemoteBackend",
+    "Results",
+    "Term",
+    "TruncatedResultsError",
+    "UnknownEntityError",
+    "bind_parameters",
+    "check_syntax",
+    "classes_of",
+    "describe_evidence",
+    "evidence_query",
+    "find_evidence",
+    "prepare",
+    "products",
+    "redirect_services",
+    "render_facts",
+    "resolve",
+    "run_named",
+    "run_spec",
+    "stats",
+    "to_python",
+    "what_it_names",
+]
+
+# each name -> the module it lives in, imported on first use
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Backend": "nanokg.query.backends",
+        "Correction": "nanokg.query.evidence",
+        "EmbeddedBackend": "nanokg.query.backends",
+        "EndpointError": "nanokg.query.backends",
+        "EndpointUsageError": "nanokg.query.backends",
+        "Fact": "nanokg.query.evidence",
+        "Match": "nanokg.query.names",
+        "NotSelectError": "nanokg.query.backends",
+        "ParameterValueError": "nanokg.query.engine",
+        "QueryNotFoundError": "nanokg.query.engine",
+        "QuerySyntaxError": "nanokg.sparql_text",
+        "RdflibBackend": "nanokg.query.backends",
+        "RemoteBackend": "nanokg.query.backends",
+        "Results": "nanokg.query.results",
+        "SERVICES": "nanokg.query.federation",
+        "Term": "nanokg.query.results",
+        "TruncatedResultsError": "nanokg.query.backends",
+        "UnknownEntityError": "nanokg.query.names",
+        "bind_parameters": "nanokg.query.engine",
+        "check_syntax": "nanokg.query.backends",
+        "classes_of": "nanokg.query.names",
+        "describe_evidence": "nanokg.query.evidence",
+        "evidence_query": "nanokg.query.provenance",
+        "find_evidence": "nanokg.query.evidence",
+        "prepare": "nanokg.query.engine",
+        "products": "nanokg.query.overview",
+        "redirect_services": "nanokg.query.federation",
+        "render_facts": "nanokg.query.evidence",
+        "resolve": "nanokg.query.names",
+        "run_named": "nanokg.query.engine",
+        "run_spec": "nanokg.query.engine",
+        "stats": "nanokg.query.overview",
+        "to_python": "nanokg.query.results",
+        "what_it_names": "nanokg.query.names",
+    },
+)

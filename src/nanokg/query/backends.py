@@ -3,7 +3,7 @@
 Each backend takes SPARQL text and parameter values as RDF terms and returns
 :class:`nanokg.query.results.Results`. Every backend binds values the same way, so the same
 query gives the same answer everywhere: a ``VALUES`` block of RDF terms becomes the
-first pattern of the outermost WHERE group (:func:`with_values`). The terms are written
+first pattern of the outermost WHERE group (:func:`nanokg.sparql_text.with_values`). The terms are written
 by Oxigraph's N-Triples serialiser, so a value cannot close the string or IRI it sits
 in: ``x" } ; DROP ALL #`` stays one string literal. (pyoxigraph's ``substitutions``
 only bind projected variables, and grlc's convention keeps placeholders out of the
@@ -29,7 +29,7 @@ Virtuoso 7 (7.2.5, checked against a real server in tests/test_backends.py) diff
   and blank nodes as ``nodeID://b1001`` (read as ``_:b1001``);
 * a ``application/sparql-query`` POST hangs, hence form-encoded POST;
 * it cannot compile a multi-variable ``VALUES`` block whose variables reach into a
-  ``FILTER EXISTS``, hence one block per variable (:func:`with_values`);
+  ``FILTER EXISTS``, hence one block per variable (:func:`nanokg.sparql_text.with_values`);
 * its refusals echo the whole query; :class:`EndpointError` keeps Virtuoso's message;
 * the union default graph includes its system graphs (``virtrdf#`` ...), which only a
   query over every graph sees; narrowing the dataset with ``default-graph-uri`` makes it
@@ -53,7 +53,6 @@ import ast
 import hashlib
 import json
 import netrc
-import os
 import re
 import urllib.error
 from abc import ABC, abstractmethod
@@ -65,6 +64,8 @@ import pyoxigraph as ox
 
 from nanokg.errors import InputError, NanokgError
 from nanokg.query.results import Results, Term
+from nanokg.settings import env
+from nanokg.sparql_text import QuerySyntaxError, check_query_text, with_values
 
 __all__ = [
     "Backend",
@@ -72,14 +73,12 @@ __all__ = [
     "EndpointError",
     "EndpointUsageError",
     "NotSelectError",
-    "QuerySyntaxError",
     "RdflibBackend",
     "RemoteBackend",
     "TruncatedResultsError",
     "check_endpoint_url",
     "check_syntax",
     "shown_url",
-    "with_values",
 ]
 
 Bindings = Mapping[str, Term | Sequence[Term]]
@@ -91,15 +90,6 @@ MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 #: Virtuoso's "anytime query" state: the time limit hit, the rows so far are returned
 _PARTIAL_STATE = "S1TAT"
 _LOCATION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
-
-
-class QuerySyntaxError(InputError, ValueError):
-    """The SPARQL text does not parse; ``line`` and ``column`` locate the problem."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str = "query"):
-        self.line, self.column, self.source = line, column, source
-        where = f"{source}:{line}:{column}" if line is not None else source
-        super().__init__(f"{where}: SPARQL syntax error: {message}")
 
 
 class NotSelectError(InputError, ValueError):
@@ -168,7 +158,7 @@ def _netrc_credentials(url: str) -> tuple[str, str] | None:
     sent to whatever endpoint a query goes to.
     """
     try:
-        entry = netrc.netrc(os.environ.get("NETRC")).authenticators(urlsplit(url).hostname or "")
+        entry = netrc.netrc(env("NETRC")).authenticators(urlsplit(url).hostname or "")
     except (OSError, netrc.NetrcParseError):
         return None
     if entry is None:
@@ -184,7 +174,7 @@ def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] |
 
     Raises
     ------
-    QuerySyntaxError
+    nanokg.sparql_text.QuerySyntaxError
         With the line and column the parser reports.
     nanokg.sparql_text.QueryTooComplexError
         Before parsing, if the text is nested too deep for the parser's stack.
@@ -194,10 +184,8 @@ def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] |
     >>> check_syntax("SELECT ?x WHERE {\n  ?x ?p \n}", source="ad-hoc")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nanokg.query.backends.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
+    nanokg.sparql_text.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
     """
-    from nanokg.sparql_text import check_query_text
-
     check_query_text(text, source)  # deep nesting would crash the parser below, not raise
     try:
         # parsing happens at the call; evaluation only when the iterator is consumed
@@ -296,71 +284,6 @@ class RdflibBackend(Backend):
 
     def _ask(self, text: str) -> bool:
         return bool(self.dataset.query(text).askAnswer)
-
-
-def _scan_where_brace(text: str) -> int:
-    """Offset just after the ``{`` that opens the outermost WHERE clause.
-
-    Comments, strings and IRIs are skipped over.
-    """
-    i, n = 0, len(text)
-    depth = 0
-    seen_where = False
-    construct = re.match(r"(?is)(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s+[^<]*<[^>]*>)*\s*CONSTRUCT\b", text) is not None
-    while i < n:
-        c = text[i]
-        if c == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if c in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and text[j : j + len(quote)] != quote:
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            i = text.index(">", i) + 1
-            continue
-        if depth == 0 and text[i : i + 5].upper() == "WHERE" and not (text[i - 1 : i].isalnum()):
-            seen_where = True
-        if c == "{":
-            if depth == 0 and (seen_where or not construct):
-                return i + 1
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        i += 1
-    raise QuerySyntaxError("no WHERE clause to bind parameters in")
-
-
-def with_values(text: str, bindings: Bindings) -> str:
-    r"""The query with ``VALUES`` blocks binding ``bindings`` as its first patterns.
-
-    Terms are written by Oxigraph's N-Triples serialiser, so a value cannot close
-    the string or IRI it is in. The blocks are inserted on the line of the WHERE brace,
-    so line numbers stay those of ``text``. A list of terms gives one row per term.
-
-    Each variable gets a block of its own: their join is the product of the values,
-    as one block over all the variables would be, and Virtuoso 7 fails to compile a
-    multi-variable block whose variables reach into a ``FILTER EXISTS``.
-
-    Examples
-    --------
-    >>> print(with_values('SELECT ?x WHERE { ?x ?p ?_name }', {"_name": ox.Literal('x" } ; DROP ALL #')}))
-    SELECT ?x WHERE { VALUES ?_name { "x\" } ; DROP ALL #" }  ?x ?p ?_name }
-    >>> print(with_values("SELECT * WHERE { ?x ?p ?o }", {"p": ox.NamedNode("http://e/p"), "o": [ox.Literal("a")]}))
-    SELECT * WHERE { VALUES ?p { <http://e/p> } VALUES ?o { "a" }  ?x ?p ?o }
-    """
-    if not bindings:
-        return text
-    blocks = []
-    for name, value in bindings.items():
-        terms = [str(value)] if isinstance(value, Term) else [str(v) for v in value]
-        blocks.append("VALUES ?{} {{ {} }} ".format(name, " ".join(terms)))
-    at = _scan_where_brace(text)
-    return f"{text[:at]} {''.join(blocks)}{text[at:]}"
 
 
 def _from_json(binding: dict[str, str]) -> Term:

@@ -44,11 +44,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from nanokg.query.backends import Backend
+from nanokg.query.provenance import evidence_query, fact_pattern
 from nanokg.query.results import Results, Term, _json_term, to_python
 
 __all__ = [
     "CHUNK",
-    "CSV_COLUMNS",
     "Correction",
     "Fact",
     "describe_evidence",
@@ -59,38 +59,10 @@ __all__ = [
 
 #: row terms (subjects, statements) per request: bounds request and answer size
 CHUNK = 200
-#: the columns ``Results.to_csv``/``to_tsv`` append when evidence is attached, one line per row x fact
-CSV_COLUMNS = [
-    "evidence_row", "evidence_subject", "evidence_predicate", "evidence_object", "evidence_source",
-    "evidence_quote", "evidence_locator", "evidence_note", "evidence_curated_from", "evidence_seed_says",
-    "evidence_corrected", "evidence_correction_reason",
-]  # fmt: skip
-
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_STATEMENTS = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?statement ?subject ?predicate ?object WHERE {
-  ?statement rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object .
-}
-"""
-_EVIDENCE = """
-PREFIX nkg: <https://w3id.org/nanokg/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?statement ?source ?quote ?locator ?note ?curatedFrom ?seedSays ?corrected ?reason WHERE {
-  ?statement nkg:hasEvidence ?evidence .
-  ?evidence prov:wasDerivedFrom ?source .
-  OPTIONAL { ?evidence nkg:quote ?quote }
-  OPTIONAL { ?evidence nkg:locator ?locator }
-  OPTIONAL { ?evidence skos:editorialNote ?note }
-  OPTIONAL { ?evidence nkg:curatedFrom ?curatedFrom }
-  OPTIONAL {
-    ?evidence nkg:hasCorrection ?correction .
-    ?correction nkg:seedSays ?seedSays ; nkg:correctedValue ?corrected ; nkg:correctionReason ?reason .
-  }
-}
-"""
+_STATEMENTS = f"SELECT DISTINCT ?statement ?subject ?predicate ?object WHERE {{\n{fact_pattern()}\n}}"
+_EVIDENCE = evidence_query(["source", "quote", "locator", "note", "curatedFrom", "correction"], required=["source"])
 
 
 @dataclass(frozen=True)
@@ -151,7 +123,7 @@ class Fact:
         }
 
     def cells(self) -> list[Term | None]:
-        """The fact's cells of :data:`CSV_COLUMNS` after ``evidence_row``, as RDF terms."""
+        """The fact's cells of :data:`nanokg.query.results.CSV_COLUMNS` after ``evidence_row``, as RDF terms."""
         obj = self.object_term if self.object_term is not None else _guess_term(self.object)
         corr = self.correction
 

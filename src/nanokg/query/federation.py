@@ -19,13 +19,14 @@ Oxigraph 0.5 refuses it: "The variable encoding the service name is unbound".)
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
 
 from nanokg.curation.catalogue import ParameterValueError
+from nanokg.settings import env
+from nanokg.sparql_text import service_calls
 
 __all__ = ["ENVIRONMENT", "SERVICES", "ServiceOverrideError", "redirect_services", "service_overrides"]
 
@@ -35,17 +36,6 @@ SERVICES = {
     "uniprot": "https://sparql.uniprot.org/sparql",
 }
 ENVIRONMENT = "NANOKG_SERVICES"
-
-# one token at a time, so that strings, comments and other IRIs are stepped over whole
-_TOKENS = re.compile(
-    r"(?P<service>\bSERVICE\s+(?:SILENT\s+)?)<(?P<iri>[^<>\s]*)>"
-    r'|"""[\s\S]*?"""'
-    r"|'''[\s\S]*?'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
-    re.IGNORECASE,
-)
 
 
 class ServiceOverrideError(ParameterValueError):
@@ -62,7 +52,7 @@ def service_overrides(text: str | None = None) -> dict[str, str]:
     >>> service_overrides("")
     {}
     """
-    text = os.environ.get(ENVIRONMENT, "") if text is None else text
+    text = (env(ENVIRONMENT) or "") if text is None else text
     overrides: dict[str, str] = {}
     for pair in re.split(r"[\s,]+", text.strip()):
         if not pair:
@@ -96,13 +86,18 @@ def redirect_services(text: str, overrides: Mapping[str, str] | None = None) -> 
     >>> q = "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }"
     >>> redirect_services(q, {"https://query.wikidata.org/sparql": "http://127.0.0.1:1/query"})
     'SELECT * WHERE { SERVICE <http://127.0.0.1:1/query> { ?s ?p ?o } }'
+
+    The clauses are found by :func:`nanokg.sparql_text.service_calls`: a ``SERVICE <...>``
+    inside a string or a comment is left as it is.
     """
     overrides = service_overrides() if overrides is None else overrides
     if not overrides:
         return text
-
-    def swap(match: re.Match) -> str:
-        target = overrides.get(match.group("iri")) if match.group("service") else None
-        return match.group(0) if target is None else f"{match.group('service')}{ox.NamedNode(_iri(target))}"
-
-    return _TOKENS.sub(swap, text)
+    parts, done = [], 0
+    for call in service_calls(text):
+        target = overrides.get(call.endpoint) if call.endpoint is not None else None
+        if target is not None and call.span is not None:
+            start, end = call.span
+            parts += [text[done:start], str(ox.NamedNode(_iri(target)))]
+            done = end
+    return "".join(parts) + text[done:]

@@ -1,8 +1,8 @@
-"""Names to entities: the exact-match lookup key and the graph that indexes it.
+"""Names to entities: a label, synonym, CURIE or IRI resolved to the entities it denotes.
 
 Users name things the way the field does: "TfR", "transferrin receptor", "CD71",
 "Doxil", "caelyx". Every label and synonym in the graph gets a normalised key
-(:func:`name_key`) stored as ``nkg:lookupKey`` in the named graph
+(:func:`nanokg.store.index.name_key`) stored as ``nkg:lookupKey`` in the named graph
 ``graph/lookup`` at build time, so resolving a name is one exact-match triple
 lookup on an indexed literal, never a case-insensitive regex scan over every label
 (which took 86 s at 10 M triples on the embedded store; see ../shared/FIELD-NOTES.md).
@@ -18,100 +18,31 @@ project's, or for an IRI that no mapping uses as it is written.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
 
 from nanokg.errors import InputError
 from nanokg.identifiers import looks_like_curie
-from nanokg.vocabulary import BASE, NKG, PREFIXES, compact_iri
+from nanokg.store.index import name_key
+from nanokg.vocabulary import PREFIXES, compact_iri
 
 if TYPE_CHECKING:
     from nanokg.query.backends import Backend
 
 __all__ = [
-    "LABEL_PREDICATES",
     "Match",
     "UnknownEntityError",
     "classes_of",
     "expand_curie",
-    "lookup_graph",
-    "name_key",
     "resolve",
     "what_it_names",
 ]
 
-#: predicates whose literal values name their subject
-LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
-
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
-_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u2032"), "'")
-_MARKS = dict.fromkeys(map(ord, "\u00ae\u2122\u00a9"), None)
-_SPACE = re.compile(r"\s+")
-
 
 class UnknownEntityError(InputError, LookupError):
     """A name or IRI that denotes nothing in the graph (or several things)."""
-
-
-def name_key(name: str) -> str:
-    """The lookup key of a name: Unicode-normalised, case-folded, marks and spacing tidied.
-
-    Brand marks (® ™) are dropped, typographic dashes and apostrophes become ASCII,
-    and runs of white space become one space, so the seeds' "Doxil ®" and
-    "Kaposi’s sarcoma" match what a user types.
-
-    Examples
-    --------
-    >>> name_key("  Doxil ®")
-    'doxil'
-    >>> name_key("Kaposi’s  Sarcoma")
-    "kaposi's sarcoma"
-    >>> name_key("TfR") == name_key("TFR")
-    True
-    """
-    text = unicodedata.normalize("NFKC", name).translate(_MARKS).translate(_DASHES).translate(_QUOTES)
-    return _SPACE.sub(" ", text.casefold()).strip()
-
-
-def lookup_graph(graphs: Iterable[Graph]) -> Graph:
-    """One ``nkg:lookupKey`` triple per distinct (IRI, key) over the labels of ``graphs``.
-
-    Examples
-    --------
-    >>> g = Graph()
-    >>> _ = g.add((URIRef("https://w3id.org/nanokg/target/tfr"), RDFS.label, Literal("TfR")))
-    >>> sorted(str(o) for o in lookup_graph([g]).objects())
-    ['tfr']
-    """
-    index = Graph()
-    for graph in graphs:
-        for predicate in LABEL_PREDICATES:
-            for subject, label in graph.subject_objects(predicate):
-                if isinstance(subject, URIRef) and isinstance(label, Literal):
-                    key = name_key(str(label))
-                    if key:
-                        index.add((subject, NKG.lookupKey, Literal(key)))
-        # the CURIE of each exact match is a key too: `CHEBI:28748` resolves without loading the Bioregistry
-        mapped = [(s, o) for s, o in graph.subject_objects(SKOS.exactMatch) if _is_entity(s) and isinstance(o, URIRef)]
-        if mapped:
-            from nanokg.identifiers import compress
-
-            for subject, external in mapped:
-                curie = compress(str(external))
-                if curie:
-                    index.add((subject, NKG.lookupKey, Literal(name_key(curie))))
-    return index
-
-
-def _is_entity(node) -> bool:
-    """A curated nanokg entity (not an ontology term: their matches are class-level notes)."""
-    return isinstance(node, URIRef) and str(node).startswith(BASE) and not str(node).startswith(str(NKG._NS))
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-__all__ = ["Results", "Term", "to_python"]
+__all__ = ["CSV_COLUMNS", "Results", "Term", "to_python"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+#: the columns ``Results.to_csv``/``to_tsv`` append when evidence is attached, one line per row x fact
+#: (the cells of :meth:`nanokg.query.evidence.Fact.cells` after ``evidence_row``)
+CSV_COLUMNS = [
+    "evidence_row", "evidence_subject", "evidence_predicate", "evidence_object", "evidence_source",
+    "evidence_quote", "evidence_locator", "evidence_note", "evidence_curated_from", "evidence_seed_says",
+    "evidence_corrected", "evidence_correction_reason",
+]  # fmt: skip
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = f"{_XSD}string"
@@ -169,7 +176,7 @@ class Results:
         """SPARQL 1.1 Query Results CSV: plain values, IRIs in full.
 
         With evidence attached, one line per row and fact, the columns of
-        :data:`nanokg.query.evidence.CSV_COLUMNS` after the row's (a row without facts: one
+        :data:`CSV_COLUMNS` after the row's (a row without facts: one
         line, those cells empty); ``evidence_row`` numbers the answer rows from 1.
         """
         buffer = io.StringIO()
@@ -193,8 +200,6 @@ class Results:
         """Columns and lines for the tabular formats: the rows, or row x fact with evidence."""
         if self.evidence is None:
             return list(self.columns), list(self.terms)
-        from nanokg.query.evidence import CSV_COLUMNS
-
         integer = ox.NamedNode(f"{_XSD}integer")
         lines: list[tuple[Term | None, ...]] = []
         for number, (row, facts) in enumerate(zip(self.terms, self.evidence, strict=True), start=1):

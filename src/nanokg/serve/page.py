@@ -10,22 +10,32 @@ the page works offline and the browser only ever talks to the server that sent i
 When the YASGUI build is missing, ``/`` still answers, with a plain page that says how
 to install it; the SPARQL endpoint does not depend on it. The build is looked for on
 every request, so an ``npm ci`` while the server runs takes effect on reload.
+
+The page reads three JSON routes (:func:`data_routes`): ``/api/queries`` (the catalogue,
+each query with its defaults bound), ``/api/prefixes`` and ``/api/terms`` (the
+ontology's classes and properties, for autocompletion), read once from the store by
+:class:`GraphInfo`.
 """
 
 from __future__ import annotations
 
 import html
+import threading
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
+import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from nanokg import settings
+from nanokg.vocabulary import GRAPHS, PREFIXES, compact_iri
 
-__all__ = ["INSTALL_COMMAND", "YASGUI_BUILD", "routes", "yasgui_installed"]
+__all__ = ["INSTALL_COMMAND", "YASGUI_BUILD", "GraphInfo", "data_routes", "page_routes", "yasgui_installed"]
 
 #: Where ``npm ci --prefix web`` puts the YASGUI build, relative to the web folder.
 YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
@@ -87,7 +97,7 @@ class _Build:
         await self.files(scope, receive, send)
 
 
-def routes(web: Path | None = None) -> list[BaseRoute]:
+def page_routes(web: Path | None = None) -> list[BaseRoute]:
     """The query page's routes, to mount beside the SPARQL endpoint.
 
     Parameters
@@ -123,4 +133,131 @@ def routes(web: Path | None = None) -> list[BaseRoute]:
         Route("/", page, name="query-page"),
         *(own_asset(name, media_type) for name, media_type in _OWN_ASSETS.items()),
         Mount("/assets/yasgui", app=_Build(web / YASGUI_BUILD), name="yasgui"),
+    ]
+
+
+# -- what the page reads -------------------------------------------------------------
+
+_TERMS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?kind ?type (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition) WHERE {
+  GRAPH ?ontology {
+    VALUES (?type ?kind) {
+      (owl:Class "class") (rdfs:Class "class") (owl:ObjectProperty "property")
+      (owl:DatatypeProperty "property") (owl:AnnotationProperty "property") (rdf:Property "property")
+    }
+    ?term a ?type .
+    FILTER(isIRI(?term))
+    OPTIONAL { ?term rdfs:label ?l }
+    OPTIONAL { ?term skos:definition ?d }
+  }
+}
+GROUP BY ?term ?kind ?type
+ORDER BY ?term
+"""
+
+
+class GraphInfo:
+    """The catalogue and the ontology's terms as JSON-ready lists, read once from the store."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.store_path = Path(store_path)
+        self._lock = threading.Lock()
+        self._cached: tuple[list, list] | None = None
+
+    def _load(self) -> tuple[list, list]:
+        with self._lock:
+            if self._cached is None:
+                from nanokg.query.backends import EmbeddedBackend
+                from nanokg.store.transaction import open_store
+
+                backend = EmbeddedBackend(open_store(self.store_path))
+                try:
+                    self._cached = (_catalogue_entries(backend), _ontology_terms(backend))
+                finally:
+                    backend.close()
+            return self._cached
+
+    def queries(self) -> list[dict[str, Any]]:
+        """Every catalogue query, with its parameters and its text with the defaults bound."""
+        return self._load()[0]
+
+    def terms(self) -> list[dict[str, Any]]:
+        """The ontology's classes and properties with label, CURIE and definition."""
+        return self._load()[1]
+
+
+def _catalogue_entries(backend) -> list[dict[str, Any]]:
+    from nanokg.curation.catalogue import Catalogue
+    from nanokg.query.engine import bind_parameters
+    from nanokg.sparql_text import with_values
+
+    entries = []
+    for spec in Catalogue():
+        params = [
+            {
+                "name": p.name,
+                "type": p.type_label,
+                "kind": p.kind,
+                "required": p.required,
+                "default": p.default,
+                "description": p.description,
+                "class": p.cls,
+                "classCurie": compact_iri(p.cls) if p.cls else None,
+            }
+            for p in spec.params.values()
+        ]
+        entries.append(
+            {
+                "name": spec.name,
+                "summary": spec.summary,
+                "description": spec.description,
+                "tags": spec.tags,
+                "example": spec.example,
+                "parameters": params,
+                # the defaults as RDF terms in a VALUES block (nanokg.query.engine), never pasted into the text
+                "query": with_values(spec.text, bind_parameters(backend, spec, {})),
+                "template": spec.text,
+            }
+        )
+    return entries
+
+
+def _ontology_terms(backend) -> list[dict[str, Any]]:
+    results = backend.select(_TERMS, {"ontology": ox.NamedNode(str(GRAPHS["ontology"]))})
+    return [
+        {
+            "iri": row["term"],
+            "curie": compact_iri(row["term"]),
+            "kind": row["kind"],
+            "type": compact_iri(row["type"]),
+            "label": row["label"],
+            "definition": row["definition"],
+        }
+        for row in results.as_dicts()
+    ]
+
+
+def data_routes(info: GraphInfo) -> list[BaseRoute]:
+    """The page's JSON routes: ``/api/queries``, ``/api/prefixes`` and ``/api/terms``.
+
+    ``info`` reads the store on the first request, in a thread, and keeps what it read.
+    """
+
+    async def queries(request: Request) -> Response:
+        return JSONResponse(await anyio.to_thread.run_sync(info.queries))
+
+    async def prefixes(request: Request) -> Response:
+        return JSONResponse(PREFIXES)
+
+    async def terms(request: Request) -> Response:
+        return JSONResponse(await anyio.to_thread.run_sync(info.terms))
+
+    return [
+        Route("/api/queries", queries, name="api-queries"),
+        Route("/api/prefixes", prefixes, name="api-prefixes"),
+        Route("/api/terms", terms, name="api-terms"),
     ]

@@ -24,7 +24,7 @@ What is recorded
 
 Names
     The labels of an import (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) get
-    lookup keys (:func:`nanokg.query.names.name_key`) in a graph of their own,
+    lookup keys (:func:`nanokg.store.index.name_key`) in a graph of their own,
     :func:`lookup_graph_of` the import graph, so query parameters and ``nanokg describe``
     resolve imported names through the same exact-match index as curated ones. The
     labels are selected by SPARQL and keyed in Python (a loop over labels, not triples)
@@ -75,10 +75,10 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from nanokg import faults
-from nanokg.query.names import name_key
+from nanokg.errors import InputError
+from nanokg.store.index import name_key
 from nanokg.store.transaction import writing
 from nanokg.vocabulary import BASE, GRAPHS
-from nanokg.errors import InputError
 
 __all__ = [
     "FORMATS",
@@ -240,11 +240,8 @@ def _check_target(graph: str, where: str) -> ox.NamedNode:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _is_gzip(path: Path) -> bool:
@@ -372,7 +369,7 @@ SELECT ?entity ?label WHERE {{
 def _index_names(store: ox.Store, graph: str) -> None:
     """Add the lookup keys of the labels of ``graph`` to its lookup graph.
 
-    A loop over the labels, not the triples: the keys are :func:`nanokg.query.names.name_key`'s
+    A loop over the labels, not the triples: the keys are :func:`nanokg.store.index.name_key`'s
     own, and computing them in SPARQL instead (``LCASE``, ``REPLACE``) was measured slower,
     since every computed string is a new term for Oxigraph (docs/performance.md).
     """
@@ -426,7 +423,7 @@ def load(
     files
         Paths of the files, loaded in this order.
     store_path
-        The store (default: :func:`nanokg.store.transaction.default_store_path`); it must have been built.
+        The store (default: :func:`nanokg.settings.store_path`); it must have been built.
     fmt
         A :data:`FORMATS` name for every file, else each file's extension decides.
     graph

@@ -83,6 +83,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from nanokg import faults, settings
+from nanokg.atomic import fsync_directory
 from nanokg.errors import InputError, NanokgError
 
 if TYPE_CHECKING:  # rdflib is not imported on the query path (cold start of `nanokg query`)
@@ -143,12 +144,12 @@ class StoreDamagedError(NanokgError, OSError):
 
 
 def default_store_path() -> Path:
-    """The store location used when none is given (:func:`nanokg.settings.store_path`)."""
+    """The store location used when none is given: :func:`nanokg.settings.store_path` (call that instead)."""
     return settings.store_path()
 
 
 def _path(path: str | os.PathLike | None) -> Path:
-    return Path(path).expanduser() if path is not None else default_store_path()
+    return Path(path).expanduser() if path is not None else settings.store_path()
 
 
 def _missing(path: Path) -> StoreMissingError:
@@ -301,14 +302,6 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[ox.Store]:
 # -- writing --------------------------------------------------------------------------------------------------
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _claim(path: Path) -> bool:
     """Make ``path`` a store directory if it is missing or empty; refuse anything else that exists.
 
@@ -333,6 +326,8 @@ def _claim(path: Path) -> bool:
     try:
         path.mkdir(parents=True, exist_ok=True)
         if not is_store(path):
+            # in place, not nanokg.atomic: a temporary file a crash left here would make the
+            # directory neither empty nor a store, and the next build would refuse it
             (path / MARKER).write_text("nanokg store: see nanokg.store.transaction for its layout\n", encoding="utf-8")
     except OSError as exc:
         parent = next((p for p in path.parents if p.exists()), None)
@@ -441,9 +436,11 @@ class StoreWriter:
             generation.store.flush()
             generation.store = None  # the last reference: RocksDB closes here
         (generation.path / _READERS_LOCK).touch()
-        _fsync_dir(generation.path)
-        _fsync_dir(self.generations)
+        fsync_directory(generation.path)
+        fsync_directory(self.generations)
         faults.checkpoint(f"{step}:closed")
+        # not nanokg.atomic: the fault step sits between the write and the rename, and a
+        # crash leaves `active.new` by that name, for _recover to remove
         pointer = self.path / f"{_ACTIVE}.new"
         with open(pointer, "w", encoding="utf-8") as stream:
             stream.write(generation.path.name + "\n")
@@ -451,7 +448,7 @@ class StoreWriter:
             os.fsync(stream.fileno())
         faults.checkpoint(f"{step}:pointer-written")
         os.replace(pointer, self.path / _ACTIVE)
-        _fsync_dir(self.path)
+        fsync_directory(self.path)
         faults.checkpoint(f"{step}:swapped")
         self._remove_obsolete(step)
 
@@ -555,7 +552,7 @@ def writing(path: str | os.PathLike | None = None, *, operation: str, create: bo
     Parameters
     ----------
     path
-        The store (default: :func:`default_store_path`).
+        The store (default: :func:`nanokg.settings.store_path`).
     operation
         What writes (``build``, ``load``, ``unload``): named to a second writer, and the
         prefix of the :mod:`nanokg.faults` steps of its commits.

@@ -1,0 +1,238 @@
+"""The query workers of ``nanokg serve``: processes that each hold a read-only handle on the store.
+
+pyoxigraph cannot interrupt a running query, so a query runs in a worker process
+(:func:`nanokg.serve.answers.answer`) and the :class:`QueryPool` waits for it at most
+``timeout`` seconds: a worker that takes longer is killed and replaced, and the client
+gets 503 "query timed out after N s". Each worker's data memory (heap and anonymous
+mappings, ``RLIMIT_DATA``) is capped: a query that needs more makes its worker fail an
+allocation and die, the worker is replaced, and the client gets 503.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nanokg.errors import InputError, NanokgError
+from nanokg.serve.answers import answer, answer_named
+from nanokg.serve.protocol import NamedJob, QueryJob, Reply
+
+__all__ = ["DEFAULT_WORKER_MEMORY", "MIN_WORKER_MEMORY", "QueryPool", "ServeError", "ServeUsageError", "check_memory"]
+
+#: MiB of data memory a query worker may use unless told otherwise; an idle worker uses about 100
+DEFAULT_WORKER_MEMORY = 1024
+#: The smallest cap (MiB) a worker can start under.
+MIN_WORKER_MEMORY = 256
+
+
+class ServeError(NanokgError, RuntimeError):
+    """The server cannot start (the port is taken, the address is wrong, a worker cannot open the store...)."""
+
+
+class ServeUsageError(InputError, ValueError):
+    """An option of the server is unusable as given (exit 2)."""
+
+
+def check_memory(memory: int) -> None:
+    """Refuse a worker memory cap (MiB; 0: none) too small for a worker to start.
+
+    Raises
+    ------
+    ServeUsageError
+        If ``memory`` is below :data:`MIN_WORKER_MEMORY` and not 0.
+
+    Examples
+    --------
+    >>> check_memory(0), check_memory(MIN_WORKER_MEMORY)
+    (None, None)
+    >>> check_memory(100)
+    Traceback (most recent call last):
+    ...
+    nanokg.serve.workers.ServeUsageError: --worker-memory 100: a worker needs about 100 MiB before any query; ...
+    """
+    if memory and memory < MIN_WORKER_MEMORY:
+        raise ServeUsageError(
+            f"--worker-memory {memory}: a worker needs about 100 MiB before any query; "
+            f"give at least {MIN_WORKER_MEMORY} (MiB), or 0 for no cap",
+            parameter="--worker-memory",
+        )
+
+
+def _memory_message(memory: int) -> str:
+    return (
+        f"query needed more memory than the {memory} MiB a query worker may use (nanokg serve --worker-memory); "
+        "narrow it"
+    )
+
+
+def _worker_main(conn, store_path: str, max_rows: int, memory: int = 0) -> None:
+    """A worker's life: cap its memory, open the store, then answer jobs until the pipe closes.
+
+    ``memory`` (MiB, 0: no cap) caps the data segment and anonymous mappings, where the
+    engine's allocations go: past it an allocation fails and the engine aborts the process.
+    """
+    # Ctrl-C reaches the whole process group; the server decides when workers stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        cap = memory << 20 if hard == resource.RLIM_INFINITY else min(memory << 20, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    from nanokg.store.transaction import open_store  # the active generation, kept while this worker lives
+
+    try:
+        store = open_store(store_path)
+    except OSError as exc:
+        conn.send(("failed", f"cannot open the store {store_path}: {exc}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = answer_named(store, job, max_rows) if isinstance(job, NamedJob) else answer(store, job, max_rows)
+        except MemoryError:  # Python's allocations failed under the cap (Oxigraph's abort the worker)
+            reply = Reply.error(503, _memory_message(memory))
+        except Exception as exc:  # a failed query must not take the worker down
+            reply = Reply.error(500, f"query failed: {' '.join(str(exc).split())[:500]}")
+        conn.send(reply)
+
+
+@dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
+class _Worker:
+    process: Any
+    conn: Any
+
+
+class QueryPool:
+    """A few worker processes, each holding a read-only handle on the store.
+
+    :meth:`run` gives a job to an idle worker and waits for its answer at most
+    ``timeout`` seconds; a worker that takes longer is killed and a new one started in
+    its place, as is one that dies (over its ``memory`` cap, in MiB; 0: none). Workers
+    come from a ``forkserver`` (the server has threads, so plain ``fork`` is unsafe),
+    preloaded with this module so a replacement starts in milliseconds.
+    """
+
+    def __init__(
+        self, store_path: Path, *, size: int = 2, timeout: float = 30.0, max_rows: int = 10000, memory: int = 0
+    ) -> None:
+        self.store_path, self.size, self.timeout, self.max_rows = Path(store_path), size, timeout, max_rows
+        self.memory = memory
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = self._closed = False
+        self._context = multiprocessing.get_context("forkserver")
+
+    def start(self) -> None:
+        """Start the workers and wait until each has opened the store (idempotent)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self._context.set_forkserver_preload([__name__])
+        launched = [self._launch() for _ in range(self.size)]
+        for worker in launched:
+            self._await_ready(worker)
+            self._idle.put(worker)
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._workers)
+
+    def _launch(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child, str(self.store_path), self.max_rows, self.memory),
+            name="nanokg-query",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker, boot_timeout: float = 60.0) -> None:
+        message = "did not start"
+        if worker.conn.poll(boot_timeout):
+            try:
+                status, detail = worker.conn.recv()
+            except (EOFError, OSError):
+                status, detail = "failed", "exited while starting"
+            if status == "ready":
+                return
+            message = detail
+        self._retire(worker)
+        raise ServeError(f"a query worker failed: {message}")
+
+    def _retire(self, worker: _Worker) -> int | None:
+        """Stop ``worker`` if it runs; its exit code (-N: killed by signal N), None if it would not end."""
+        with self._lock:
+            self._workers.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        return worker.process.exitcode
+
+    def _replace(self) -> None:
+        def replace() -> None:
+            if self._closed:
+                return
+            try:
+                worker = self._launch()
+                self._await_ready(worker)
+            except (ServeError, OSError) as exc:
+                print(f"nanokg serve: {exc}", file=sys.stderr, flush=True)
+                return
+            if self._closed:
+                self._retire(worker)
+            else:
+                self._idle.put(worker)
+
+        threading.Thread(target=replace, name="nanokg-replace-worker", daemon=True).start()
+
+    def run(self, job: QueryJob | NamedJob) -> Reply:
+        """Answer ``job`` in a worker; blocks, so call it from a thread."""
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            return Reply.error(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again")
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(self.timeout):
+                self._retire(worker)
+                self._replace()
+                return Reply.error(503, f"query timed out after {self.timeout:g} s")
+            reply = worker.conn.recv()
+        except (EOFError, OSError):
+            code = self._retire(worker)
+            self._replace()
+            # an allocation over the cap aborts the engine (SIGABRT); the kernel's OOM killer sends SIGKILL
+            if self.memory and code in (-signal.SIGABRT, -signal.SIGKILL):
+                return Reply.error(503, _memory_message(self.memory))
+            return Reply.error(500, "the query worker died while answering; try again")
+        self._idle.put(worker)
+        return reply
+
+    def stop(self) -> None:
+        """Kill every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            self._retire(worker)
