@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nanokg.curation.pipeline import build_graph
+from nanokg.store.build import build_graph
 
 
 @pytest.fixture(scope="session")

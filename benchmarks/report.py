@@ -251,7 +251,7 @@ def render(result: dict, *, command: str, notes: str = "") -> str:
         lines.append(f"Build not timed: {build['error']}.")
     else:
         lines.append(
-            f"Build (`nanokg.curation.pipeline.build_graph`, fresh process): data {build['data_seconds']:.2f} s, "
+            f"Build (`nanokg.store.build.build_graph`, fresh process): data {build['data_seconds']:.2f} s, "
             f"reasoning "
             f"{build['reasoning_seconds']:.2f} s, validation (SHACL + QC) {build['validation_seconds']:.2f} s, store "
             f"{build['store_seconds']:.2f} s; whole process {build['process_seconds']:.1f} s, peak RSS "

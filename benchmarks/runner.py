@@ -260,7 +260,7 @@ class Run:
         """Build the curated store in the work directory (fresh process); the pipeline's step timings."""
         store = self.curated_store
         code = (
-            "import json,sys,time;from nanokg.curation.pipeline import build_graph;t=time.perf_counter();"
+            "import json,sys,time;from nanokg.store.build import build_graph;t=time.perf_counter();"
             "r=build_graph(store_path=sys.argv[1]);"
             "print(json.dumps({'timings':r.timings,'triples':r.triples,'total':time.perf_counter()-t}))"
         )

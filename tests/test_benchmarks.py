@@ -19,7 +19,7 @@ from benchmarks.generate import IMPORT_GRAPH, generate, parse_size, templates_fr
 from rdflib import Dataset, Graph
 
 from nanokg import KnowledgeGraph
-from nanokg.curation.pipeline import load_ontology
+from nanokg.curation.rdf import load_ontology
 from nanokg.curation.validate import shacl_violations
 from nanokg.settings import ontology_dir
 from nanokg.store.index import name_key

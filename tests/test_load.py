@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from nanokg import KnowledgeGraph
-from nanokg.curation.pipeline import build_graph
+from nanokg.store.build import build_graph
 from nanokg.store.load import (
     IMPORTS_GRAPH,
     LoadError,
@@ -328,7 +328,7 @@ def test_query_path_imports_no_reasoner_graph_or_plotting_library(built_store):
     assert not heavy
     assert (
         not {
-            "nanokg.curation.pipeline",
+            "nanokg.store.build",
             "nanokg.curation.reason",
             "nanokg.curation.validate",
             "nanokg.publish.push",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nanokg.query.names import expand_curie
+from nanokg.identifiers import expand_curie
 from nanokg.store.index import name_key
 
 TFR = "https://w3id.org/nanokg/target/transferrin-receptor"

@@ -11,10 +11,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from nanokg import settings
-from nanokg.curation.build import build_asserted
 from nanokg.curation.loading import load_curation
-from nanokg.curation.pipeline import OntologyInputError, ValidationFailed, load_ontology
-from nanokg.curation.validate import qc_violations, shacl_violations
+from nanokg.curation.rdf import OntologyInputError, build_asserted, load_ontology
+from nanokg.curation.validate import ValidationFailed, qc_violations, shacl_violations
 from nanokg.store.transaction import reading
 from nanokg.vocabulary import GRAPHS, NKG, VAL
 

@@ -11,7 +11,7 @@ from rdflib import Graph
 from conftest import select
 from nanokg import settings
 from nanokg.cli import main
-from nanokg.curation.pipeline import load_ontology
+from nanokg.curation.rdf import load_ontology
 from nanokg.curation.reason import InconsistentOntologyError, infer
 from nanokg.store.transaction import open_store
 

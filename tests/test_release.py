@@ -23,9 +23,9 @@ import pytest
 import yaml
 
 from nanokg import settings
-from nanokg.curation.pipeline import build_graph
 from nanokg.publish.diff import diff_graphs
 from nanokg.publish.release import MANIFEST, graph_version, open_release
+from nanokg.store.build import build_graph
 from nanokg.store.transaction import open_store
 
 ROOT = Path(__file__).resolve().parents[1]

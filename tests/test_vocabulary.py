@@ -6,7 +6,7 @@ import pytest
 from rdflib import URIRef
 
 from nanokg import settings
-from nanokg.curation.pipeline import load_ontology
+from nanokg.curation.rdf import load_ontology
 from nanokg.vocabulary import NKG, VAL, VALUE_TERMS
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
+from nanokg import settings
 from nanokg.curation.catalogue import Catalogue, QuerySpec, parse_query_file
 from nanokg.errors import InputError
 from nanokg.query.backends import (
@@ -44,11 +45,11 @@ from nanokg.vocabulary import GRAPHS, PREFIXES
 if TYPE_CHECKING:  # the modules behind the other operations are imported when one is called
     import networkx as nx
 
-    from nanokg.curation.pipeline import BuildReport
     from nanokg.publish.diff import GraphDiff
     from nanokg.publish.mappings import MappingRow
     from nanokg.publish.push import PushReport
     from nanokg.publish.release import ReleaseReport
+    from nanokg.store.build import BuildReport
     from nanokg.store.load import ImportRecord, LoadReport
 
 __all__ = ["Edge", "KnowledgeGraph", "NotEmbeddedError"]
@@ -122,9 +123,7 @@ class KnowledgeGraph:
     @classmethod
     def open(cls, path: Path | str | None = None, *, queries: Path | None = None) -> KnowledgeGraph:
         """The embedded store built by ``nanokg build`` (default location, or ``path``)."""
-        from nanokg.store.transaction import default_store_path
-
-        folder = default_store_path() if path is None else Path(path).expanduser()
+        folder = settings.store_path() if path is None else Path(path).expanduser()
         return cls(open_embedded(folder), Catalogue(queries), path=folder)
 
     @classmethod
@@ -138,10 +137,10 @@ class KnowledgeGraph:
     ) -> KnowledgeGraph:
         """Build the graph into ``store`` (as ``nanokg build``), then open it.
 
-        See :func:`nanokg.curation.pipeline.build_graph`; the graph's ``build_report``
+        See :func:`nanokg.store.build.build_graph`; the graph's ``build_report``
         attribute holds what the build did (triples per graph, timings, notes).
         """
-        from nanokg.curation.pipeline import build_graph
+        from nanokg.store.build import build_graph
 
         given = {"data_dir": data, "ontology_dir": ontology, "store_path": store, "seeds_dir": seeds}
         report = build_graph(**{name: None if p is None else Path(p) for name, p in given.items()})

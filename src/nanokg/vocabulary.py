@@ -54,7 +54,6 @@ __all__ = [
     "CarrierClass",
     "Stage",
     "Unit",
-    "compact_iri",
     "entity_iri",
 ]
 
@@ -378,26 +377,6 @@ PREFIXES = {
 }
 
 
-# longest namespace first, so product: wins over a shorter prefix of the same IRI
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
-def compact_iri(iri: str) -> str:
-    """The CURIE of ``iri`` under the project's prefixes, or ``iri`` unchanged.
-
-    Examples
-    --------
-    >>> compact_iri("https://w3id.org/nanokg/product/doxil")
-    'product:doxil'
-    >>> compact_iri("http://example.org/x")
-    'http://example.org/x'
-    """
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
 def entity_iri(kind: str, identifier: str) -> URIRef:
     """Return the IRI of a curated record.
 
@@ -413,7 +392,7 @@ def entity_iri(kind: str, identifier: str) -> URIRef:
 # The domain vocabulary: closed value lists and class maps of the curated records
 # ---------------------------------------------------------------------------
 # The one place for them: the record models (nanokg.curation.records), the build
-# (nanokg.curation.build) and analytics derive from these; tests/test_domain_vocabulary.py
+# (nanokg.curation.rdf) and analytics derive from these; tests/test_domain_vocabulary.py
 # checks each IRI against ontology/nanokg.ttl and each list against ontology/shapes.ttl.
 # A new carrier class is one CarrierClass line here plus its class in the ontology.
 

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from nanokg.analytics.network import UNCLASSIFIED, NetworkUsageError, find_node, product_features, products
-from nanokg.vocabulary import NKG, TOP_CARRIER_CLASSES, VAL, compact_iri
+from nanokg.identifiers import compact_iri
+from nanokg.vocabulary import NKG, TOP_CARRIER_CLASSES, VAL
 
 if TYPE_CHECKING:
     from nanokg.analytics.network import HasBackend

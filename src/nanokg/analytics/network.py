@@ -61,12 +61,13 @@ import pyoxigraph as ox
 
 from nanokg.atomic import atomic_write
 from nanokg.errors import InputError
+from nanokg.identifiers import compact_iri, expand_curie
 from nanokg.query.backends import Backend, EmbeddedBackend, check_syntax
-from nanokg.query.names import UnknownEntityError, expand_curie, resolve
+from nanokg.query.names import UnknownEntityError, resolve
 from nanokg.query.results import to_python
 from nanokg.sparql_text import with_values
 from nanokg.store.index import name_key
-from nanokg.vocabulary import DATA_NAMESPACES, GRAPHS, KINDS, NKG, PREFIXES, PROV, TOP_CARRIER_CLASSES, compact_iri
+from nanokg.vocabulary import DATA_NAMESPACES, GRAPHS, KINDS, NKG, PREFIXES, PROV, TOP_CARRIER_CLASSES
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -23,7 +23,7 @@ def build(store_path, data_dir, ontology_dir, seeds_dir) -> None:
     anything else is refused before any work. One command writes a store at a time: a
     load or unload started during the build fails at once, as does a build during a load.
     """
-    from nanokg.curation.pipeline import build_graph
+    from nanokg.store.build import build_graph
 
     report = build_graph(data_dir, ontology_dir, store_path, seeds_dir)
     for note in report.notes:

@@ -106,7 +106,7 @@ def emit(
         click.echo(buffer.getvalue(), nl=False)
         return
     if compact:
-        from nanokg.vocabulary import compact_iri
+        from nanokg.identifiers import compact_iri
 
         rows = [[compact_iri(v) if isinstance(v, str) and v.startswith("http") else v for v in row] for row in rows]
     cells = [[cell(v) for v in row] for row in rows]

@@ -272,7 +272,7 @@ def release(out, store_path, data_dir, ontology_dir, seeds_dir, date, changelog,
 
     check_out(out.absolute(), force)  # before a build that takes seconds
     if store_path is None:
-        from nanokg.curation.pipeline import build_dataset
+        from nanokg.store.build import build_dataset
 
         report, store = build_dataset(data_dir, ontology_dir, seeds_dir)  # in memory: nothing to clean up
         for note in report.notes:
@@ -320,12 +320,13 @@ def diff(old, new, fmt, inferred, store_path) -> None:
 
 def _version_of(path: Path | None, store_path: Path | None):
     """A release (verified) or a built store as a graph, and how to call it; ``None``: the current store."""
+    from nanokg import settings
     from nanokg.knowledge_graph import KnowledgeGraph
     from nanokg.publish.release import ReleaseInputError, is_release, open_release
-    from nanokg.store.transaction import default_store_path, is_store
+    from nanokg.store.transaction import is_store
 
     if path is None:
-        path = Path(store_path) if store_path is not None else default_store_path()
+        path = Path(store_path) if store_path is not None else settings.store_path()
         return KnowledgeGraph.open(path), f"the store {path}"
     if is_release(path):
         opened = open_release(path)
@@ -357,8 +358,8 @@ def mappings(show_unmapped, fmt, store_path, endpoint) -> None:
       nanokg mappings --unmapped --format csv
     """  # noqa: D301 - click keeps a paragraph after a backspace (\b) unwrapped; a raw \b would be printed
     from nanokg.curation.catalogue import ParameterValueError
+    from nanokg.identifiers import compact_iri
     from nanokg.publish.mappings import coverage, to_sssom, unmapped
-    from nanokg.vocabulary import compact_iri
 
     if show_unmapped and fmt == "sssom":
         raise ParameterValueError("--unmapped lists gaps, not mappings: use --format table or csv")

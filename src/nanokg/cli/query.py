@@ -158,9 +158,9 @@ def render_description(entity, results) -> str:
     :func:`nanokg.query.evidence.render_facts` writes them).
     """
     from nanokg.cli.output import cell
+    from nanokg.identifiers import compact_iri
     from nanokg.publish.diff import PREDICATE_NAMES
     from nanokg.query.evidence import render_facts
-    from nanokg.vocabulary import compact_iri
 
     facts: dict[tuple, list[int]] = {}
     rows = results.as_dicts()

@@ -1,16 +1,17 @@
 """Curation: the curated ``data/`` and the ontology turned into checked, reasoned RDF.
 
-Records are read from YAML with their lines (:mod:`~nanokg.curation.yaml_lines`), validated
-by their models (:mod:`~nanokg.curation.records`) and checked across records
-(:mod:`~nanokg.curation.checks`), then built into asserted triples with provenance, reasoned
-over and validated (:mod:`~nanokg.curation.pipeline`); the query catalogue's headers are read here too.
+Records are read from YAML with their lines (:mod:`~nanokg.curation.yaml_lines`), validated by
+their models (:mod:`~nanokg.curation.records`) and checked across records
+(:mod:`~nanokg.curation.checks`), then built into asserted triples with provenance
+(:mod:`~nanokg.curation.rdf`), reasoned over (:mod:`~nanokg.curation.reason`) and validated
+(:mod:`~nanokg.curation.validate`); the query catalogue's headers are read here too.
+:mod:`nanokg.store.build` runs these steps into the store.
 """
 
 from nanokg.exports import lazy_exports
 
 __all__ = [
     "AssertedGraphs",
-    "BuildReport",
     "Catalogue",
     "CatalogueError",
     "Curation",
@@ -28,8 +29,6 @@ __all__ = [
     "ReasonerError",
     "ValidationFailed",
     "build_asserted",
-    "build_dataset",
-    "build_graph",
     "catalogue_graph",
     "data_schema",
     "infer",
@@ -45,16 +44,15 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "AssertedGraphs": "nanokg.curation.build",
-        "BuildReport": "nanokg.curation.pipeline",
+        "AssertedGraphs": "nanokg.curation.rdf",
         "Catalogue": "nanokg.curation.catalogue",
         "CatalogueError": "nanokg.curation.catalogue",
         "Curation": "nanokg.curation.records",
         "DataError": "nanokg.curation.yaml_lines",
         "DataErrors": "nanokg.curation.yaml_lines",
         "InconsistentOntologyError": "nanokg.curation.reason",
-        "OntologyError": "nanokg.curation.pipeline",
-        "OntologyInputError": "nanokg.curation.pipeline",
+        "OntologyError": "nanokg.curation.rdf",
+        "OntologyInputError": "nanokg.curation.rdf",
         "Param": "nanokg.curation.catalogue",
         "ParameterClassError": "nanokg.curation.catalogue",
         "ParameterValueError": "nanokg.curation.catalogue",
@@ -62,15 +60,13 @@ __getattr__, __dir__ = lazy_exports(
         "QueryNotFoundError": "nanokg.curation.catalogue",
         "QuerySpec": "nanokg.curation.catalogue",
         "ReasonerError": "nanokg.curation.reason",
-        "ValidationFailed": "nanokg.curation.pipeline",
-        "build_asserted": "nanokg.curation.build",
-        "build_dataset": "nanokg.curation.pipeline",
-        "build_graph": "nanokg.curation.pipeline",
+        "ValidationFailed": "nanokg.curation.validate",
+        "build_asserted": "nanokg.curation.rdf",
         "catalogue_graph": "nanokg.curation.catalogue_graph",
         "data_schema": "nanokg.curation.schema",
         "infer": "nanokg.curation.reason",
         "load_curation": "nanokg.curation.loading",
-        "load_ontology": "nanokg.curation.pipeline",
+        "load_ontology": "nanokg.curation.rdf",
         "parse_query_file": "nanokg.curation.catalogue",
         "qc_violations": "nanokg.curation.validate",
         "read_yaml": "nanokg.curation.yaml_lines",

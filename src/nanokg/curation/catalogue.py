@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from nanokg import settings
 from nanokg.curation.yaml_lines import YamlRefused, parse_yaml
 from nanokg.errors import InputError
-from nanokg.vocabulary import PREFIXES, compact_iri
+from nanokg.identifiers import compact_iri, expand_curie
 
 __all__ = [
     "Catalogue",
@@ -181,14 +181,6 @@ class QuerySpec:
         return {p.variable: term for p in self.params.values() if (term := p.default_term()) is not None}
 
 
-def _expand(curie: str, declared: dict[str, str]) -> str:
-    prefix, _, local = curie.partition(":")
-    namespaces = {**PREFIXES, **declared}
-    if prefix in namespaces and not local.startswith("//"):
-        return namespaces[prefix] + local
-    return curie
-
-
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -286,7 +278,7 @@ def parse_query_file(path: Path, text: str | None = None, *, strict: bool = True
             required=required,
             default=None if default is None else str(default),
             description=str(doc.get("description", "")) if isinstance(doc, dict) else "",
-            cls=_expand(cls, declared) if cls else None,
+            cls=(expand_curie(cls, declared) or cls) if cls else None,
             datatype=datatype,
             language=language,
         )

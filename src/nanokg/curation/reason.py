@@ -27,8 +27,8 @@ import pyoxigraph as ox
 from rdflib import OWL, BNode, Graph, URIRef
 
 from nanokg import settings
+from nanokg.curation.rdf import in_memory
 from nanokg.errors import NanokgError
-from nanokg.store.transaction import in_memory
 
 __all__ = ["InconsistentOntologyError", "JavaRuntime", "ReasonerError", "infer", "java_runtime"]
 

@@ -13,7 +13,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDFS, SH, Graph, URIRef
 
-__all__ = ["QcViolation", "qc_violations", "shacl_violations"]
+from nanokg.errors import NanokgError
+
+__all__ = [
+    "QcViolation",
+    "ValidationFailed",
+    "qc_violations",
+    "shacl_violations",
+]
 
 
 def _name(graph: Graph, node) -> str:
@@ -64,3 +71,15 @@ def qc_violations(store: ox.Store, qc_dir: Path) -> list[QcViolation]:
         if rows:
             found.append(QcViolation(path.name, rows))
     return found
+
+
+class ValidationFailed(NanokgError, ValueError):
+    """SHACL shapes or QC queries found violations; ``problems`` lists them."""
+
+    def __init__(self, what: str, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{what} failed with {len(problems)} problem(s)")
+
+    def lines(self) -> list[str]:
+        """A summary line, then one line per problem."""
+        return [str(self), *self.problems]

@@ -42,9 +42,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pyoxigraph as ox
 
+from nanokg.identifiers import compact_iri
 from nanokg.query.provenance import evidence_query
 from nanokg.store.transaction import graph_triples
-from nanokg.vocabulary import GRAPHS, PREFIXES, compact_iri
+from nanokg.vocabulary import GRAPHS, PREFIXES
 
 __all__ = ["PART_LINKS", "PREDICATE_NAMES", "Change", "EntityChanges", "GraphDiff", "diff_graphs"]
 

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from nanokg.identifiers import compact_iri
 from nanokg.query.backends import Backend
 from nanokg.query.provenance import evidence_pattern
-from nanokg.vocabulary import BASE, DATA_NAMESPACES, PREFIXES, compact_iri
+from nanokg.vocabulary import BASE, DATA_NAMESPACES, PREFIXES
 
 __all__ = [
     "EXPECTED_SOURCES",

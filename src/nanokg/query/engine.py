@@ -22,10 +22,10 @@ from nanokg.curation.catalogue import (
     QueryNotFoundError,
     QuerySpec,
 )
+from nanokg.identifiers import compact_iri
 from nanokg.query.backends import Backend
 from nanokg.query.names import resolve, what_it_names
 from nanokg.query.results import Results, Term
-from nanokg.vocabulary import compact_iri
 
 __all__ = ["ParameterValueError", "QueryNotFoundError", "bind_parameters", "prepare", "run_named", "run_spec"]
 

@@ -348,7 +348,7 @@ def describe_evidence(backend: Backend, results: Results, entity: str) -> list[l
 
 def _shown(value: Any, term: Term | None) -> str:
     """IRIs compacted, text quoted, numbers and dates as they are."""
-    from nanokg.vocabulary import compact_iri
+    from nanokg.identifiers import compact_iri
 
     if isinstance(term, ox.NamedNode) or (term is None and str(value).startswith(("http://", "https://"))):
         return compact_iri(str(value))
@@ -371,7 +371,7 @@ def evidence_lines(fact: Fact) -> list[str]:
 
 def render_facts(facts: Sequence[Fact], indent: str = "    ") -> list[str]:
     """Facts as text lines, grouped by triple: the triple (IRIs compacted), then its evidence."""
-    from nanokg.vocabulary import compact_iri
+    from nanokg.identifiers import compact_iri
 
     lines: list[str] = []
     groups: dict[tuple, list[Fact]] = {}

@@ -17,16 +17,14 @@ project's, or for an IRI that no mapping uses as it is written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from nanokg.errors import InputError
-from nanokg.identifiers import looks_like_curie
+from nanokg.identifiers import compact_iri, expand_curie, looks_like_curie
 from nanokg.store.index import name_key
-from nanokg.vocabulary import PREFIXES, compact_iri
 
 if TYPE_CHECKING:
     from nanokg.query.backends import Backend
@@ -35,7 +33,6 @@ __all__ = [
     "Match",
     "UnknownEntityError",
     "classes_of",
-    "expand_curie",
     "resolve",
     "what_it_names",
 ]
@@ -129,29 +126,6 @@ def _matches(rows) -> list[Match]:
         if name is not None:
             labels[iri].append(str(name))
     return [Match(iri, min(names) if names else None) for iri, names in sorted(labels.items())]
-
-
-def expand_curie(text: str) -> str | None:
-    """The IRI of ``text`` if it is an IRI, ``<IRI>`` or a CURIE with a known prefix.
-
-    Examples
-    --------
-    >>> expand_curie("product:doxil")
-    'https://w3id.org/nanokg/product/doxil'
-    >>> expand_curie("<https://w3id.org/nanokg/target/psma>")
-    'https://w3id.org/nanokg/target/psma'
-    >>> expand_curie("Doxil") is None
-    True
-    """
-    text = text.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    if re.match(r"(?i)(https?|urn|file):\S+$", text):
-        return text
-    prefix, colon, local = text.partition(":")
-    if colon and prefix in PREFIXES and re.fullmatch(r"[\w.\-~%]*", local):
-        return PREFIXES[prefix] + local
-    return None
 
 
 def _mapped(backend: Backend, iri: str, cls: str | None) -> list[Match] | None:

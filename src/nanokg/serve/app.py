@@ -66,6 +66,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from nanokg import settings
 from nanokg.query.backends import MAX_ROWS_HEADER
 from nanokg.query.federation import service_overrides
 from nanokg.serve.api import CatalogueApi
@@ -73,7 +74,7 @@ from nanokg.serve.page import GraphInfo, data_routes, page_routes
 from nanokg.serve.protocol import Reply, query_job, reply_media_type, request_params
 from nanokg.serve.server import listen, timed_protocol
 from nanokg.serve.workers import DEFAULT_WORKER_MEMORY, QueryPool, ServeUsageError, check_memory
-from nanokg.store.transaction import default_store_path, open_store
+from nanokg.store.transaction import open_store
 
 __all__ = ["DEFAULT_CLIENT_TIMEOUT", "SparqlEndpoint", "create_app", "serve"]
 
@@ -147,7 +148,7 @@ def create_app(
     Parameters
     ----------
     store_path
-        The built store (default: :func:`nanokg.store.transaction.default_store_path`).
+        The built store (default: :func:`nanokg.settings.store_path`).
     timeout
         Seconds a query may run before its worker is killed (the client gets 503).
     max_rows
@@ -185,7 +186,7 @@ def create_app(
     check_memory(worker_memory)
     mirrors = service_overrides()  # from $NANOKG_SERVICES, checked now rather than at the first query
     services = sorted({*map(_endpoint_iri, allow_services), *mirrors.values()})
-    path = Path(store_path) if store_path is not None else default_store_path()
+    path = Path(store_path) if store_path is not None else settings.store_path()
     open_store(path)  # fails now, with the usual message, if nothing was built there
     pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows, memory=worker_memory)
     info = GraphInfo(path)

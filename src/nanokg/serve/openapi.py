@@ -17,8 +17,8 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from nanokg.curation.catalogue import Catalogue, Param, QuerySpec
+from nanokg.identifiers import compact_iri
 from nanokg.query.backends import MAX_ROWS_HEADER
-from nanokg.vocabulary import compact_iri
 
 __all__ = ["API_MEDIA_TYPES", "OPENAPI_VERSION", "RESERVED_NAMES", "openapi_document", "parameter_schema"]
 

@@ -33,7 +33,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from nanokg import settings
-from nanokg.vocabulary import GRAPHS, PREFIXES, compact_iri
+from nanokg.identifiers import compact_iri
+from nanokg.vocabulary import GRAPHS, PREFIXES
 
 __all__ = ["INSTALL_COMMAND", "YASGUI_BUILD", "GraphInfo", "data_routes", "page_routes", "yasgui_installed"]
 

@@ -1,5 +1,6 @@
 """The embedded store the built graph lives in, and what users import into it beside the curated graphs.
 
+:mod:`~nanokg.store.build` runs curation's steps and writes the curated graphs into the store;
 :mod:`~nanokg.store.transaction` owns the store's layout: one writer at a time, and every
 write a new generation swapped in whole, so readers never see a half-written store.
 :mod:`~nanokg.store.load` bulk-imports RDF files into it (each file all or nothing, with
@@ -11,6 +12,7 @@ attribute ``load`` is that module.
 from nanokg.exports import lazy_exports
 
 __all__ = [
+    "BuildReport",
     "Generation",
     "ImportNotFoundError",
     "ImportRecord",
@@ -22,10 +24,11 @@ __all__ = [
     "StoreMissingError",
     "StoreTargetError",
     "StoreWriter",
+    "build_dataset",
+    "build_graph",
     "default_graph",
     "detect_format",
     "graph_triples",
-    "in_memory",
     "is_store",
     "list_imports",
     "lookup_graph",
@@ -50,7 +53,6 @@ __getattr__, __dir__ = lazy_exports(
                 "StoreTargetError",
                 "StoreWriter",
                 "graph_triples",
-                "in_memory",
                 "is_store",
                 "open_store",
                 "reading",
@@ -75,5 +77,6 @@ __getattr__, __dir__ = lazy_exports(
             "nanokg.store.load",
         ),
         **dict.fromkeys(["lookup_graph", "name_key"], "nanokg.store.index"),
+        **dict.fromkeys(["BuildReport", "build_dataset", "build_graph"], "nanokg.store.build"),
     },
 )

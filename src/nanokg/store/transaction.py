@@ -75,7 +75,7 @@ import fcntl
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,7 +87,7 @@ from nanokg.atomic import fsync_directory
 from nanokg.errors import InputError, NanokgError
 
 if TYPE_CHECKING:  # rdflib is not imported on the query path (cold start of `nanokg query`)
-    from rdflib import Graph, URIRef
+    pass
 
 __all__ = [
     "MARKER",
@@ -97,9 +97,7 @@ __all__ = [
     "StoreMissingError",
     "StoreTargetError",
     "StoreWriter",
-    "default_store_path",
     "graph_triples",
-    "in_memory",
     "is_store",
     "open_store",
     "reading",
@@ -143,32 +141,12 @@ class StoreDamagedError(NanokgError, OSError):
     """The store's directory is not as nanokg leaves it (its active generation is missing)."""
 
 
-def default_store_path() -> Path:
-    """The store location used when none is given: :func:`nanokg.settings.store_path` (call that instead)."""
-    return settings.store_path()
-
-
 def _path(path: str | os.PathLike | None) -> Path:
     return Path(path).expanduser() if path is not None else settings.store_path()
 
 
 def _missing(path: Path) -> StoreMissingError:
     return StoreMissingError(f"no nanokg store at {path}: run `nanokg build` first (or pass --store)")
-
-
-def in_memory(graphs: Mapping[URIRef | None, Graph]) -> ox.Store:
-    """Load rdflib graphs into an in-memory Oxigraph store, one named graph each.
-
-    A ``None`` key loads into the default graph. Blank node ids are kept (Oxigraph's
-    loader would rename them), so canonical ids survive and rebuilds are byte-identical.
-    """
-    store = ox.Store()
-    for name, graph in graphs.items():
-        target = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
-        data = graph.serialize(format="nt", encoding="utf-8")
-        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-    return store
 
 
 def graph_triples(store: ox.Store, graph: str | ox.NamedNode) -> Iterator[ox.Triple]:

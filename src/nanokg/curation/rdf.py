@@ -9,13 +9,17 @@ hashes only: the same input always gives the same triples.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, PROV
 
 from nanokg.curation import records as rec
+from nanokg.errors import InputError, NanokgError
 from nanokg.vocabulary import (
     CARRIER_CLASSES,
     CLASS_MAPS,
@@ -35,7 +39,15 @@ from nanokg.vocabulary import (
     entity_iri,
 )
 
-__all__ = ["AssertedGraphs", "build_asserted", "carrier_class_iri"]
+__all__ = [
+    "AssertedGraphs",
+    "OntologyError",
+    "OntologyInputError",
+    "build_asserted",
+    "carrier_class_iri",
+    "in_memory",
+    "load_ontology",
+]
 
 
 def carrier_class_iri(carrier_class: str) -> URIRef:
@@ -472,3 +484,70 @@ def _mappings(w: _Writer, c: rec.Curation) -> None:
             prov.add((node, NKG.identifierPrefix, Literal(gap.prefix)))
             prov.add((node, SKOS.editorialNote, Literal(" ".join(gap.reason.split()))))
             prov.add((node, NKG.curatedFrom, Literal(gap.curated_from)))
+
+
+def in_memory(graphs: Mapping[URIRef | None, Graph]) -> ox.Store:
+    """Load rdflib graphs into an in-memory Oxigraph store, one named graph each.
+
+    A ``None`` key loads into the default graph. Blank node ids are kept (Oxigraph's
+    loader would rename them), so canonical ids survive and rebuilds are byte-identical.
+    """
+    store = ox.Store()
+    for name, graph in graphs.items():
+        target = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
+        data = graph.serialize(format="nt", encoding="utf-8")
+        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+    return store
+
+
+class OntologyError(NanokgError, ValueError):
+    """The ontology is not usable (kept for callers; a file that does not parse is an :class:`OntologyInputError`)."""
+
+
+class OntologyInputError(InputError, ValueError):
+    """The ontology or shapes file is missing or does not parse as Turtle (exit 2): ``FILE:LINE:COLUMN: message``."""
+
+
+def _turtle_error(path: Path, exc: Exception) -> OntologyInputError:
+    """One line for rdflib's parse error: ``FILE:LINE:COLUMN: does not parse as Turtle: why``.
+
+    rdflib's ``BadSyntax`` message quotes the document as Python byte strings over several
+    lines; its attributes give the line (``lines``, from 0), the offset (``_i``) and the reason.
+    """
+    why = getattr(exc, "_why", None)
+    line = getattr(exc, "lines", None)
+    if isinstance(why, str) and isinstance(line, int):
+        where = f"{path}:{line + 1}"
+        text, offset = getattr(exc, "_str", None), getattr(exc, "_i", -1)
+        if isinstance(text, bytes) and isinstance(offset, int) and 0 <= offset <= len(text):
+            column = offset - text.rfind(b"\n", 0, offset)  # from 1, also on the first line (rfind: -1)
+            where += f":{column}"
+        return OntologyInputError(f"{where}: does not parse as Turtle: {' '.join(why.split())}")
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return OntologyInputError(f"{path}: does not parse as Turtle: {detail}")
+
+
+def load_ontology(path: Path) -> Graph:
+    """Parse a Turtle file; blank nodes get canonical ids so rebuilds give the same triples.
+
+    Raises
+    ------
+    OntologyInputError
+        The file is missing, unreadable, or not Turtle (with its line and column).
+    """
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except FileNotFoundError:
+        raise OntologyInputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise OntologyInputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+        raise _turtle_error(path, exc) from None
+    canonical = Graph()
+    for triple in to_canonical_graph(graph):
+        canonical.add(triple)
+    for prefix, ns in graph.namespaces():
+        canonical.bind(prefix, ns, override=True)
+    return canonical

