@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import signal
 
+from nanokg import settings
+
 __all__ = ["ENVIRONMENT_VARIABLE", "checkpoint", "registered", "steps"]
 
 ENVIRONMENT_VARIABLE = "NANOKG_FAULT"
@@ -57,7 +59,7 @@ def checkpoint(step: str) -> None:
     operation = step.partition(":")[0]
     if step not in _REGISTERED.get(operation, ()):
         raise KeyError(f"undeclared fault-injection step {step!r}")
-    wanted = os.environ.get(ENVIRONMENT_VARIABLE)
+    wanted = settings.env(ENVIRONMENT_VARIABLE)
     if not wanted:
         return
     name, _, how = wanted.partition("@")

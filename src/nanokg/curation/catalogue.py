@@ -30,6 +30,7 @@ from nanokg import settings
 from nanokg.curation.yaml_lines import YamlRefused, parse_yaml
 from nanokg.errors import InputError
 from nanokg.identifiers import compact_iri, expand_curie
+from nanokg.sparql_text import declared_prefixes, tokens
 
 __all__ = [
     "Catalogue",
@@ -43,15 +44,13 @@ __all__ = [
 ]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-# grlc's placeholder grammar (src/gquery.py get_parameters), anchored at a word end
+# grlc's placeholder grammar (src/gquery.py get_parameters), matched against whole variable tokens
 _PLACEHOLDER = re.compile(
     r"\?(?P<required>_{1,2})(?P<name>[a-zA-Z0-9]+)"
     r"(?:_(?P<type>iri|number|literal|integer))?"
     r"(?:_(?P<prefix>[a-zA-Z0-9]+)_(?P<userdefined>[a-zA-Z0-9]+))?"
     r"(?:_(?P<lang>[a-zA-Z0-9]+))?\b"
 )
-_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
-_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 _HEADER_KEYS = {"summary", "description", "tags", "defaults", "params", "example", "enumerate", "endpoint", "method"}
 
 
@@ -232,9 +231,9 @@ def parse_query_file(path: Path, text: str | None = None, *, strict: bool = True
         if not isinstance(header.get(key), str) or not header[key].strip():
             raise CatalogueError(f"{where}: header needs a `{key}`")
 
-    # comment lines blanked to the same length, so offsets in `body` are offsets in `text`
-    body = "\n".join(" " * len(line) if line.lstrip().startswith("#") else line for line in text.split("\n"))
-    declared = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(body)}
+    # one lexer for all SPARQL text (nanokg.sparql_text): comments and strings hold no placeholder
+    lexed = [token for token in tokens(text) if token.kind in ("var", "word")]
+    declared = declared_prefixes(text)
     defaults: dict[str, Any] = {}
     for item in header.get("defaults") or []:
         if not isinstance(item, dict) or len(item) != 1:
@@ -245,11 +244,14 @@ def parse_query_file(path: Path, text: str | None = None, *, strict: bool = True
         raise CatalogueError(f"{where}: `params` maps each parameter name to its description and class")
 
     params: dict[str, Param] = {}
-    where_clause = _WHERE.search(body)
-    for match in _PLACEHOLDER.finditer(body):
+    where = next((token.start for token in lexed if token.kind == "word" and token.text.upper() == "WHERE"), None)
+    for token in lexed:
+        match = _PLACEHOLDER.fullmatch(token.text) if token.kind == "var" else None
+        if match is None:
+            continue
         name = match.group("name")
-        line = f"{path}:{_line_of(text, match.start())}"
-        if where_clause is None or match.start() < where_clause.start():
+        line = f"{path}:{_line_of(text, token.start)}"
+        if where is None or token.start < where:
             raise CatalogueError(f"{line}: placeholder {match.group(0)} outside the WHERE clause (grlc pastes it)")
         if name in params:
             continue

@@ -20,7 +20,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
+# imported with the module, not per answer: a worker pays for them before it says it is ready,
+# so its first answer is as fast as the next (a 1 ms --timeout must still answer ASK {})
+from nanokg.curation.catalogue import Catalogue, QueryNotFoundError
 from nanokg.errors import InputError
+from nanokg.query.backends import EmbeddedBackend, check_syntax
+from nanokg.query.engine import prepare
+from nanokg.query.federation import redirect_services
+from nanokg.query.results import Results
 from nanokg.serve.protocol import NamedJob, QueryJob, Reply
 from nanokg.sparql_text import (
     QuerySyntaxError,
@@ -53,8 +60,6 @@ _CATALOGUE: dict[str, Any] = {}
 
 
 def _syntax_message(text: str) -> str:
-    from nanokg.query.backends import check_syntax
-
     try:
         check_syntax(text, prefixes=PREFIXES)
     except QuerySyntaxError as exc:
@@ -102,8 +107,6 @@ def answer(store: ox.Store, job: QueryJob, max_rows: int) -> Reply:
     >>> answer(ox.Store(), QueryJob("SELECT * {", results="json"), max_rows=10).status
     400
     """
-    from nanokg.query.results import Results
-
     text = job.query
     try:
         # before Oxigraph parses it: text nested too deep would overflow the parser's stack
@@ -111,8 +114,6 @@ def answer(store: ox.Store, job: QueryJob, max_rows: int) -> Reply:
     except QueryTooComplexError as exc:
         return Reply.error(400, str(exc))
     if job.mirrors and "SERVICE" in text.upper():
-        from nanokg.query.federation import redirect_services
-
         text = redirect_services(text, job.mirrors)
         shape = query_shape(text)  # what runs is what is checked
     if job.services is not None:
@@ -151,10 +152,6 @@ def answer_named(store: ox.Store, job: NamedJob, max_rows: int) -> Reply:
     ``VALUES`` blocks, never pasted into its text. A parameter that is unknown, missing,
     of the wrong type or naming no entity is 400, with the parameter; an unknown query 404.
     """
-    from nanokg.curation.catalogue import Catalogue, QueryNotFoundError
-    from nanokg.query.backends import EmbeddedBackend
-    from nanokg.query.engine import prepare
-
     catalogue = _CATALOGUE.setdefault("catalogue", Catalogue())
     try:
         spec = catalogue[job.name]
