@@ -8,15 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from nanokg.store.build import build_graph
+from nanokg import KnowledgeGraph
+from nanokg.store.build import BuildReport
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory) -> Path:
-    """Path of a store built from the project's own data and ontology."""
+def session_build(tmp_path_factory) -> tuple[Path, BuildReport]:
+    """The session's one build of the project's own data and ontology, by the facade, and its report."""
     path = tmp_path_factory.mktemp("store") / "store"
-    build_graph(store_path=path)
-    return path
+    with KnowledgeGraph.build(path) as kg:
+        return path, kg.build_report
+
+
+@pytest.fixture(scope="session")
+def built_store(session_build) -> Path:
+    """Path of a store built from the project's own data and ontology."""
+    return session_build[0]
 
 
 @pytest.fixture(scope="session")

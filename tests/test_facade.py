@@ -135,12 +135,12 @@ def test_load_imports_then_unload(store_copy, tmp_path):
     assert kg.imports() == [] and kg.find("facade thing") == []
 
 
-@pytest.mark.slow
-def test_build_then_open(tmp_path):
-    kg = KnowledgeGraph.build(tmp_path / "store")
-    assert kg.path == tmp_path / "store" and kg.build_report.store == tmp_path / "store"
-    assert kg.build_report.triples["asserted"] > 0
-    assert len(kg.products()) == 42
+def test_build_then_open(session_build):
+    # the session's store is built by KnowledgeGraph.build (conftest.py), so every run tests it
+    path, report = session_build
+    assert report.store == path and report.triples["asserted"] > 0
+    with KnowledgeGraph.open(path) as kg:
+        assert kg.path == path and len(kg.products()) == 42
 
 
 # -- publishing ------------------------------------------------------------------------------
