@@ -301,3 +301,58 @@ def test_cli_mappings_from_an_endpoint(oxigraph_server):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "drug:doxorubicin" in result.stdout
+
+
+# -- products: identifiers of the formulation, never of the free drug -------------------------
+
+PRODUCT = "https://w3id.org/nanokg/product/"
+
+
+def product_matches(kg) -> dict[str, set[tuple[str, str]]]:
+    found: dict[str, set[tuple[str, str]]] = {}
+    for r in mapping_rows(kg.backend):
+        if r.kind == "product":
+            found.setdefault(r.entity.removeprefix(PRODUCT), set()).add((r.curie, r.predicate))
+    return found
+
+
+def test_products_map_to_the_formulation_not_the_drug(kg):
+    found = product_matches(kg)
+    exact, close = "skos:exactMatch", "skos:closeMatch"
+    assert found["abraxane"] == {("NCIT:C2688", exact), ("rxnorm:589511", exact)}
+    assert found["xyotax"] == {("drugbank:DB13809", exact), ("wikidata:Q72499389", exact)}
+    assert found["mm-398"] == {("NCIT:C82676", exact)}
+    assert found["nc-6004"] == {("drugbank:DB14807", exact)}
+    # another maker's albumin-bound paclitaxel is close to NCIt's formulation class, not the same product
+    assert found["albumin-paclitaxel-cspc"] == {("NCIT:C2688", close)}
+    assert found["feraheme"] == {("drugbank:DB06215", exact), ("wikidata:Q27430123", exact)}
+    assert found["daunoxome"] == {("wikidata:Q16965066", close)}
+    assert len(found) >= 12
+    # no identifier of a payload or comparator drug (doxorubicin DB00997, paclitaxel DB01229 ...) names a product
+    # (the converse may hold: Feraheme's iron oxide core is close to DrugBank's whole ferumoxytol particle)
+    rows = mapping_rows(kg.backend)
+    drug_ids = {r.curie for r in rows if r.kind == "drug" and r.predicate == exact}
+    assert not drug_ids & {curie for pairs in found.values() for curie, _ in pairs}
+    assert {"drugbank:DB00997", "drugbank:DB01229"} <= drug_ids
+    # every product mapping says where it was checked; a close one says why it is not exact
+    products = [r for r in rows if r.kind == "product"]
+    assert all(r.checked.startswith("github:") for r in products)
+    assert all(r.note for r in products if r.predicate == close)
+
+
+def test_every_unmapped_product_gives_its_reason(kg):
+    gaps = [g for g in unmapped(kg.backend) if g.kind == "product"]
+    mapped = set(product_matches(kg))
+    assert gaps and all(g.reason for g in gaps), [g.entity for g in gaps if not g.reason]
+    assert not {g.entity.removeprefix(PRODUCT) for g in gaps} & mapped
+    figures = {c.kind: c for c in coverage(kg.backend)}
+    assert figures["product"].mapped == len(mapped) and figures["product"].total >= 42
+
+
+@pytest.mark.parametrize(
+    ("curie", "name"), [("NCIT:C2688", "Abraxane"), ("drugbank:DB13809", "Xyotax"), ("NCIT:C82676", "MM-398")]
+)
+def test_a_product_is_named_by_its_curie(kg, curie, name):
+    expected = kg.query("describe", entity=name).rows
+    assert expected
+    assert kg.query("describe", entity=curie).rows == expected

@@ -124,6 +124,9 @@ def test_qc_queries_catch_missing_label_definition_evidence_duplicates_and_undec
         "fact-without-evidence-violation.rq",
         "duplicate-product-name-violation.rq",
         "undeclared-term-violation.rq",
+        "missing-domain-violation.rq",
+        "missing-range-violation.rq",
+        "unused-term-violation.rq",
     }
     # every QC query is checked both ways: none on the project, some on this broken fixture
     assert set(found) == {p.name for p in (settings.ontology_dir() / "qc").glob("*-violation.rq")}

@@ -91,7 +91,8 @@ def test_approvals_timeline_default_range(kg):
     # seed 000: Doxil (1995) was "the first nano drug to be used in the clinic"; the other
     # years are the general-knowledge records cited in test_approvals_in_the_united_states_by_default
     # plus Myocet's EU authorisation of 2000 (liposomes.yaml myocet). Records without a year
-    # (Genexol-PM, Paclical, Myocet's seed records, Transdrug) are left out.
+    # (Genexol-PM, Paclical, Myocet's seed records) are left out; Transdrug has no approval (corrected
+    # to phase III, data/products/nanoparticles.yaml transdrug stage).
     assert [(r["year"], r["name"]) for r in rows] == [
         (1995, "Doxil"),
         (1996, "DaunoXome"),
@@ -469,9 +470,9 @@ def test_combination_partner_procedure(kg):
 def test_products_of_bioalliance_by_default(kg):
     rows = kg.query("products-by-developer").as_dicts()
     # seed 000: "Transdrug ®It is a doxorubicin nanoparticle preparation developed by BioAlliance";
-    # stage approved as the seed says ("received clinical approval are Abraxane® and Transdrug ®"),
-    # disputed in a curator note (data/products/nanoparticles.yaml transdrug stage)
-    assert [(r["name"], r["payloadLabel"], r["stageLabel"]) for r in rows] == [("Transdrug", "doxorubicin", "approved")]
+    # the seed's "received clinical approval are Abraxane® and Transdrug ®" is corrected to phase III
+    # (Livatag's phase III trial did not meet its endpoint; data/products/nanoparticles.yaml transdrug stage)
+    assert [(r["name"], r["payloadLabel"], r["stageLabel"]) for r in rows] == [("Transdrug", "doxorubicin", "phase 3")]
 
 
 def test_products_by_developer_synonyms(kg):
@@ -508,9 +509,10 @@ def test_clinical_attrition_per_carrier_class(kg):
         # NC-6004, NK012, NK911, NC-4016
         "polymeric micelle": (7, 2, 0),
         # seed 000: "nanoparticle nanomedicines that have received clinical approval are Abraxane® and
-        # Transdrug ®"; in trials DHAD-PBCA-NPs, CRLX101, Nanoxel, Docetaxel-PNP, the five Chinese
-        # albumin-paclitaxel programmes, BIND-014 and CALAA-01 ("Clinical Phase I, Termination")
-        "nanoparticle": (13, 2, 1),
+        # Transdrug ®" (Transdrug corrected to phase III: only Abraxane is approved); in trials
+        # DHAD-PBCA-NPs, CRLX101, Nanoxel, Docetaxel-PNP, the five Chinese albumin-paclitaxel programmes,
+        # BIND-014 and CALAA-01 ("Clinical Phase I, Termination")
+        "nanoparticle": (13, 1, 1),
         # seed 000: "there are no clinical approvals for PDCs nanomedicine"; PK1, PK2, PNU-166945,
         # PNU-166148, Prothecan, AD-70, Xyotax
         "polymer-drug conjugate": (7, 0, 0),

@@ -59,6 +59,9 @@ def test_cancer_cell_approach_sets_off_the_immunogenic_cell_death_cascade(kg):
     effects = {e for e in effects if e[1] != "locatedIn"}
     approach = "targeting-cancer-cells"
     assert effects == {
+        # 004: "Nano-immunotherapy can be realized via three different approaches, in which
+        # nanomedicines are used (1) to target cancer cells"
+        (approach, "isApproachOf", "nano-immunotherapy"),
         # 004: "(1) to target cancer cells"
         (approach, "immuneTargets", "cancer-cells"),
         # 004: "When targeting cancer cells, nanomedicines typically aim to induce immunogenic cell death"
@@ -76,6 +79,9 @@ def test_cancer_cell_approach_sets_off_the_immunogenic_cell_death_cascade(kg):
         ("calreticulin", "alerts", "antigen-presenting-cells"),
         ("hmgb1", "alerts", "antigen-presenting-cells"),
         ("atp", "alerts", "antigen-presenting-cells"),
+        # 004: "The latter serve as adjuvants to alert antigen-presenting cells to take up, process
+        # and present the former" (the former: the tumour antigens)
+        ("antigen-presenting-cells", "presents", "tumour-antigens"),
         # 004: "thereby promoting the generation of CD8+ cytotoxic T cells"
         ("antigen-presenting-cells", "generates", "cd8-cytotoxic-t-cells"),
     }
@@ -100,6 +106,9 @@ def test_tumour_microenvironment_approach_own_relations(kg):
     rows = kg.query("immunotherapy-approaches", approach="immuno:targeting-tumour-immune-microenvironment")
     own = {(local(r["relation"]), local(r["object"])) for r in rows.as_dicts() if r["step"] == "approach"}
     assert own == {
+        # 004: "Nano-immunotherapy can be realized via three different approaches, in which nanomedicines
+        # are used (1) to target cancer cells, (2) to target the tumor immune microenvironment"
+        ("isApproachOf", "nano-immunotherapy"),
         # 004: "(2) to target the tumor immune microenvironment"
         ("immuneTargets", "tumour-immune-microenvironment"),
         # 004: "Nanomedicines targeting the tumor immune microenvironment potentiate cancer
@@ -123,6 +132,9 @@ def test_peripheral_immune_system_approach_own_relations(kg):
     rows = kg.query("immunotherapy-approaches", approach="Nanomedicines targeting the peripheral immune system")
     own = {(local(r["relation"]), local(r["object"])) for r in rows.as_dicts() if r["step"] == "approach"}
     assert own == {
+        # 004: "Nano-immunotherapy can be realized via three different approaches, in which nanomedicines
+        # are used ... and (3) to target the peripheral immune system"
+        ("isApproachOf", "nano-immunotherapy"),
         # 004: "(3) to target the peripheral immune system"
         ("immuneTargets", "peripheral-immune-system"),
         # 004: "enhance antigen presentation and cytotoxic T cell production in secondary
@@ -174,6 +186,9 @@ def test_antigen_presenting_cells_relations_by_label(kg):
         # and cytotoxic T cells in the tumor immune microenvironment"
         ("in", "promotes", "targeting-tumour-immune-microenvironment"),
         ("out", "located in", "tumour-immune-microenvironment"),
+        # 004: "The latter serve as adjuvants to alert antigen-presenting cells to take up, process and
+        # present the former" (the former: the tumour antigens)
+        ("out", "presents", "tumour-antigens"),
         # 004: "thereby promoting the generation of CD8+ cytotoxic T cells"
         ("out", "generates", "cd8-cytotoxic-t-cells"),
     }
@@ -309,7 +324,8 @@ def test_field_statistics_keep_the_curators_doubts(kg):
     rows = {local(r["statistic"]): r for r in kg.query("field-statistics").as_dicts()}
     # 000 names the two approved nanoparticles: "nanoparticle nanomedicines that have received
     # clinical approval are Abraxane® and Transdrug ®"; the curator keeps the seed's count of 2
-    # but notes that Transdrug (Livatag) did not reach marketing approval.
+    # but notes that Transdrug (Livatag) did not reach marketing approval (its product record is
+    # corrected to phase III).
     assert rows["approved-nanoparticles"]["value"] == 2
     assert "Transdrug" in rows["approved-nanoparticles"]["note"]
 

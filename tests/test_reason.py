@@ -30,8 +30,9 @@ def members(store, cls: str, graph: str) -> set[str]:
         ("ActivelyTargetedNanomedicine", {"sgt-53", "calaa-01", "mcc-465", "bind-014", "pk2", "cornell-dots"}),
         ("StimulusResponsiveNanomedicine", {"thermodox", "liplacis"}),
         ("NucleicAcidNanomedicine", {"sgt-53", "calaa-01"}),
+        # not transdrug: the seed's "received clinical approval" is corrected to phase III
         ("ApprovedNanomedicine", {"doxil", "daunoxome", "myocet", "mm-398", "genexol-pm", "paclical",
-                                  "abraxane", "transdrug", "feraheme"}),
+                                  "abraxane", "feraheme"}),
         ("TerminatedNanomedicine", {"liplacis", "calaa-01"}),
         ("ImagingNanomedicine", {"cornell-dots"}),
     ],

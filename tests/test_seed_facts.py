@@ -38,11 +38,15 @@ def test_psma_and_asgpr_targets(store):
     }
 
 
-def test_approved_products_follow_the_seed(store):
+def test_approved_products_follow_the_seed_with_its_correction(store):
+    # the seed's approved products, less Transdrug: "received clinical approval are Abraxane® and
+    # Transdrug ®" is corrected to phase III (Livatag's phase III trial failed; general knowledge)
     approved = labels(store, "?p nkg:hasHighestStage val:approved .")
     assert approved == {
-        "Doxil", "DaunoXome", "Myocet", "MM-398", "Genexol-PM", "Paclical", "Abraxane", "Transdrug", "Feraheme",
+        "Doxil", "DaunoXome", "Myocet", "MM-398", "Genexol-PM", "Paclical", "Abraxane", "Feraheme",
     }  # fmt: skip
+    assert labels(store, "?p nkg:hasApproval ?a .") == approved
+    assert labels(store, "?p nkg:hasHighestStage val:phase-3 . FILTER(?p = product:transdrug)") == {"Transdrug"}
 
 
 def test_doxil_approved_by_fda_in_1995(store):

@@ -10,6 +10,11 @@
  * is DBpedia; each is replaced below. (The prefix autocompleter of @zazuko/yasgui 4.6 uses a
  * bundled prefix.cc list unless `prefixCcApi` is set; we give it our prefixes instead, since its
  * list maps e.g. `product:` and `event:` to other vocabularies.)
+ *
+ * A first visitor sees results without clicking: the page loads DEFAULT_QUERY into YASGUI's
+ * fresh tab and runs it, as a click on it in the list would. The results table starts in YASR's
+ * own "Simple view" with "Ellipse" off (both stay switches above the table), so a typed literal
+ * shows as its value (`"2"^^xsd:integer` reads 2) and a long cell wraps instead of being cut.
  */
 "use strict";
 
@@ -17,6 +22,9 @@
   const here = (path) => new URL(path, document.baseURI).href;
   const ENDPOINT = here("sparql");
   const SUGGESTIONS = 100;
+  // run on a first visit: a typed number (stageRank), a long label (the ligand), IRIs, and the panel
+  // above the editor describing a named query with its parameter
+  const DEFAULT_QUERY = "products-by-target";
   const STARTER_QUERY = [
     "SELECT ?product ?name WHERE {",
     "  ?product a nkg:Nanomedicine ;",
@@ -206,17 +214,57 @@ ORDER BY ?query ?order`;
 
   // ---------------------------------------------------------------- YASGUI
 
-  function startYasgui(prefixes) {
+  /** The query a new tab starts with: STARTER_QUERY with the prefixes it uses declared. */
+  function starterText(prefixes) {
     const declarations = ["nkg", "rdfs"]
       .filter((prefix) => prefix in prefixes)
       .map((prefix) => `PREFIX ${prefix}: <${prefixes[prefix]}>`);
+    return [...declarations, "", STARTER_QUERY].join("\n");
+  }
+
+  /**
+   * How YASR's table plugin draws a tab's results until its user flips the switches above the
+   * table (a tab keeps what its user chose): `compact` ("Simple view") shows a literal as its
+   * lexical form (the number 2, not "2"^^xsd:integer; a date, boolean or decimal as written; a label
+   * without its language tag), an IRI compacted with our prefixes or in full, and leaves out
+   * the row-number column; `isEllipsed: false` ("Ellipse" off) lets a long cell wrap (page.css
+   * breaks it between words) instead of cutting it to "human tra...". YASR merges these
+   * defaults into every tab's stored table settings (Yasr.defaults.plugins.table.dynamicConfig).
+   */
+  function configureResultsTable(Yasr) {
+    const table = Yasr.defaults.plugins.table;
+    table.dynamicConfig = { ...table.dynamicConfig, compact: true, isEllipsed: false };
+    // YASR hands tableConfig to DataTables, which calls headerCallback as it draws the header,
+    // before YASR measures the columns and fixes their widths. Without autoWidth the browser's own
+    // table layout sizes the columns to the width there is (DataTables' estimate, from each
+    // column's longest text, comes out wider than the box as soon as a cell must wrap).
+    const tableConfig = Yasr.plugins.table.defaults.tableConfig;
+    tableConfig.headerCallback = breakableTitles;
+    tableConfig.autoWidth = false;
+  }
+
+  /**
+   * Where a column title may wrap: before each capital of a camelCase variable and after each
+   * underscore (stage|Rank, termination|Reason, size_|nm_|max), so a narrow column breaks its
+   * title between words rather than inside one. `row` is the header row DataTables passes.
+   */
+  function breakableTitles(row) {
+    for (const title of row.querySelectorAll(".dt-column-title")) {
+      if (title.querySelector("wbr")) continue; // DataTables calls this on every draw
+      const parts = title.textContent.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=_)(?=.)/);
+      if (parts.length > 1) title.replaceChildren(...parts.flatMap((part, i) => (i ? [element("wbr"), part] : [part])));
+    }
+  }
+
+  function startYasgui(prefixes) {
+    configureResultsTable(Yasgui.Yasr);
     // corsProxy and yasqe.createShortLink (a URL shortener) are off by default and stay off
     return new Yasgui(document.getElementById("yasgui"), {
       requestConfig: { endpoint: ENDPOINT, method: "POST" }, // form-encoded POST
       // the endpoint field offers this server only (the stock list is DBpedia and Wikidata)
       endpointCatalogueOptions: { getData: () => [{ endpoint: ENDPOINT }] },
       yasqe: {
-        value: [...declarations, "", STARTER_QUERY].join("\n"),
+        value: starterText(prefixes),
         prefixCcApi: null,
         editorHeight: "320px",
       },
@@ -249,6 +297,7 @@ ORDER BY ?query ?order`;
     document.getElementById("query-cli").textContent = query.example || `nanokg query ${query.name}`;
   }
 
+  /** Load a named query into the selected tab and run it; resolves when its answer has come (or failed). */
   function runNamedQuery(yasgui, prefixes, query, button) {
     for (const other of document.querySelectorAll("#query-list button[aria-current]")) other.removeAttribute("aria-current");
     button.setAttribute("aria-current", "true");
@@ -256,7 +305,7 @@ ORDER BY ?query ?order`;
     const tab = yasgui.getTab();
     tab.setName(query.name);
     tab.setQuery(withoutHeader(query.query));
-    tab.query().catch(() => {}); // YASR shows the error
+    return tab.query().catch(() => {}); // YASR shows the error
   }
 
   function listQueries(yasgui, prefixes, queries) {
@@ -303,7 +352,15 @@ ORDER BY ?query ?order`;
     const describeTab = (tab) => describeQuery(queries.find((query) => query.name === tab.getName()), prefixes);
     yasgui.on("tabSelect", (instance, tabId) => describeTab(instance.getTab(tabId)));
     yasgui.on("tabAdd", () => describeQuery(undefined, prefixes)); // YASGUI selects a new tab without tabSelect
-    describeTab(yasgui.getTab()); // a tab restored from an earlier visit
+    const tab = yasgui.getTab();
+    const first = queries.find((query) => query.name === DEFAULT_QUERY);
+    if (first && !tab.hasResults() && tab.getQuery() === starterText(prefixes)) {
+      // the tab YASGUI made from our defaults (a first visit): show results without a click; the
+      // page is ready once they came, so what it asks of the endpoint on its own is done by then
+      await runNamedQuery(yasgui, prefixes, first, document.querySelector(`#query-list button[data-query="${first.name}"]`));
+    } else {
+      describeTab(tab); // a tab restored from an earlier visit, with its results if YASGUI kept them
+    }
     window.nanokg = { yasgui, queries, prefixes, terms };
     document.body.dataset.ready = "true";
   }

@@ -82,8 +82,12 @@ class NKG(DefinedNamespace):
     BlockCopolymer: URIRef
     Cancer: URIRef
     CancerNanomedicine: URIRef
+    CarrierAdvantage: URIRef
+    CarrierClassFeature: URIRef
     CarrierMaterial: URIRef
     CarrierPlatform: URIRef
+    CarrierProperty: URIRef
+    CarrierSizeRange: URIRef
     CationicLiposome: URIRef
     ClinicalStage: URIRef
     ClinicalStageNanomedicine: URIRef
@@ -122,8 +126,10 @@ class NKG(DefinedNamespace):
     LigandConjugation: URIRef
     Lipid: URIRef
     LymphoidOrgan: URIRef
+    MagneticNanoparticle: URIRef
     MolecularTarget: URIRef
     NanoImmunotherapyApproach: URIRef
+    NanocarbonMaterial: URIRef
     Nanomedicine: URIRef
     NanoparticleCarrier: URIRef
     NonCancerDisease: URIRef
@@ -148,6 +154,7 @@ class NKG(DefinedNamespace):
     ProteinLigand: URIRef
     ProteinMaterial: URIRef
     QualifierValue: URIRef
+    QuantumDot: URIRef
     Radiolabel: URIRef
     Receptor: URIRef
     Region: URIRef
@@ -198,6 +205,7 @@ class NKG(DefinedNamespace):
     correctionReason: URIRef
     curatedFrom: URIRef
     developedBy: URIRef
+    featureOf: URIRef
     findingIndication: URIRef
     findingPhase: URIRef
     generates: URIRef
@@ -228,6 +236,7 @@ class NKG(DefinedNamespace):
     introducedConcept: URIRef
     involvedPerson: URIRef
     involvedProduct: URIRef
+    isApproachOf: URIRef
     isCombinedWith: URIRef
     isDoseLimiting: URIRef
     isPayloadOf: URIRef
@@ -243,6 +252,7 @@ class NKG(DefinedNamespace):
     outcomePhase: URIRef
     particleSizeMax: URIRef
     particleSizeMin: URIRef
+    presents: URIRef
     promotes: URIRef
     quote: URIRef
     reducesAdverseEffect: URIRef
@@ -253,7 +263,10 @@ class NKG(DefinedNamespace):
     reportedIn: URIRef
     seedSays: URIRef
     sizeQualifier: URIRef
+    sizeRangeMax: URIRef
+    sizeRangeMin: URIRef
     sourcePath: URIRef
+    sourceQuote: URIRef
     stageRank: URIRef
     statisticStage: URIRef
     stratifies: URIRef
@@ -271,6 +284,11 @@ VAL = Namespace(BASE + "value/")
 VALUE_TERMS = frozenset(
     (
         "about",
+        "advantage-diagnosis-and-treatment",
+        "advantage-protects-biologics",
+        "advantage-rational-design",
+        "advantage-reduced-toxicity",
+        "advantage-tumour-enrichment",
         "annual-revenue",
         "approved",
         "at-least",
@@ -286,11 +304,21 @@ VALUE_TERMS = frozenset(
         "half-life",
         "half-life-ratio",
         "heat",
+        "inorganic-magnetic-responsiveness",
+        "inorganic-size-shape-control",
+        "inorganic-specific-surface-area",
+        "inorganic-surface-plasmon-resonance",
+        "inorganic-theranostic-uses",
         "insufficient-efficacy",
         "ligand-conjugation",
         "light",
+        "liposome-biocompatibility",
+        "liposome-co-loading",
+        "liposome-mature-technology",
+        "liposome-size-and-plasticity",
         "long-circulating-nanoparticle",
         "magnetic-field",
+        "micelle-size-range",
         "more-than",
         "mtd-ratio",
         "ongoing",
@@ -646,6 +674,8 @@ IMMUNE_PREDICATES: dict[str, URIRef] = {
     "turns-into": NKG.turnsInto,
     "stratifies": NKG.stratifies,
     "combined-with": NKG.isCombinedWith,
+    "presents": NKG.presents,
+    "approach-of": NKG.isApproachOf,
 }
 #: concept a historical event introduced -> its ontology term
 HISTORY_CONCEPTS: dict[str, URIRef] = {
@@ -693,5 +723,6 @@ KINDS: dict[str, str] = {
     str(NKG.QualifierValue): "qualifier",
     str(NKG.TargetingStrategy): "strategy",
     str(NKG.FieldConcept): "concept",
+    str(NKG.CarrierClassFeature): "feature",
     str(QUDT.Unit): "unit",
 }

@@ -2,7 +2,8 @@
 
 A request is read by :mod:`~nanokg.serve.protocol`, run in a worker process of
 :mod:`~nanokg.serve.workers` (killed on timeout, capped in memory) by
-:mod:`~nanokg.serve.answers`, and answered in the format negotiated; :mod:`~nanokg.serve.api`
+:mod:`~nanokg.serve.answers`, and answered in the format negotiated; a GET without parameters
+gets the service description of :mod:`~nanokg.serve.description`; :mod:`~nanokg.serve.api`
 and :mod:`~nanokg.serve.page` add ``/api/`` and the browser page, and
 :mod:`~nanokg.serve.app` composes them (``nanokg serve`` runs :func:`serve`).
 """

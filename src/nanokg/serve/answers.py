@@ -5,7 +5,12 @@ text nested too deep for Oxigraph's parser is refused before it is parsed, ``SER
 may call only the allowed endpoints, the default graph is the union of the named graphs
 unless the query or the request names a dataset, and an answer is cut at ``max_rows``.
 :func:`answer_named` runs a query of the catalogue (a :class:`~nanokg.serve.protocol.NamedJob`)
-with its parameters bound as RDF terms, as ``nanokg query`` binds them.
+with its parameters bound as RDF terms, as ``nanokg query`` binds them. :func:`answer_graphs`
+lists the store's named graphs with their sizes, for the service description.
+
+A client's text is parsed with the endpoint's URL as its base IRI, so ``<s>`` is
+``<http://host:port/s>`` as on Oxigraph's own server; a syntax error is reported from that
+same parse, with the line and column of :class:`~nanokg.sparql_text.QuerySyntaxError`.
 
 A failure becomes a :class:`~nanokg.serve.protocol.Reply` by its class: bad input (an
 :class:`~nanokg.errors.InputError`) is its ``http_status`` with the ``parameter`` it
@@ -15,6 +20,8 @@ names, a query missing from the catalogue 404.
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,11 +31,11 @@ import pyoxigraph as ox
 # so its first answer is as fast as the next (a 1 ms --timeout must still answer ASK {})
 from nanokg.curation.catalogue import Catalogue, QueryNotFoundError
 from nanokg.errors import InputError
-from nanokg.query.backends import EmbeddedBackend, check_syntax
+from nanokg.query.backends import EmbeddedBackend
 from nanokg.query.engine import prepare
 from nanokg.query.federation import redirect_services
 from nanokg.query.results import Results
-from nanokg.serve.protocol import NamedJob, QueryJob, Reply
+from nanokg.serve.protocol import GraphsJob, NamedJob, QueryJob, Reply
 from nanokg.sparql_text import (
     QuerySyntaxError,
     QueryTooComplexError,
@@ -40,7 +47,7 @@ from nanokg.sparql_text import (
 )
 from nanokg.vocabulary import PREFIXES
 
-__all__ = ["answer", "answer_named"]
+__all__ = ["answer", "answer_graphs", "answer_named"]
 
 _GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -59,12 +66,26 @@ _BOOLEAN_FORMATS = {
 _CATALOGUE: dict[str, Any] = {}
 
 
-def _syntax_message(text: str) -> str:
-    try:
-        check_syntax(text, prefixes=PREFIXES)
-    except QuerySyntaxError as exc:
-        return str(exc)
-    return "query: SPARQL syntax error"
+# how Oxigraph's parser places an error: "error at LINE:COLUMN: message"
+_LOCATION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    r"""The one-line message of the parser's ``error``, placed as :func:`nanokg.query.backends.check_syntax` places it.
+
+    Read from the failed parse itself (not a second one), so the base IRI and prefixes it
+    had are the ones the message is about.
+
+    Examples
+    --------
+    >>> _syntax_message(SyntaxError("error at 2:5: expected one of\n  '}'"))
+    "query:2:5: SPARQL syntax error: expected one of '}'"
+    """
+    match = _LOCATION.match(str(error))
+    if match is None:
+        return str(QuerySyntaxError(" ".join(str(error).split())))
+    return str(QuerySyntaxError(" ".join(match.group(3).split()), int(match.group(1)), int(match.group(2))))
 
 
 def _refused_service(calls: Sequence[ServiceCall], allowed: Sequence[str]) -> str | None:
@@ -121,9 +142,9 @@ def answer(store: ox.Store, job: QueryJob, max_rows: int) -> Reply:
         if refusal:
             return Reply.error(400, refusal)
     try:
-        result = store.query(text, prefixes=PREFIXES, **_dataset(job, text))
-    except SyntaxError:
-        return Reply.error(400, _syntax_message(text))
+        result = store.query(text, prefixes=PREFIXES, base_iri=job.base_iri, **_dataset(job, text))
+    except SyntaxError as exc:
+        return Reply.error(400, _syntax_message(exc))
     if isinstance(result, ox.QueryBoolean):
         if job.results is None:
             return Reply.error(406, "an ASK answer is a SPARQL results document: accept JSON, XML, CSV or TSV")
@@ -161,3 +182,22 @@ def answer_named(store: ox.Store, job: NamedJob, max_rows: int) -> Reply:
     except InputError as exc:
         return Reply.failure(exc)
     return answer(store, QueryJob(with_values(text, bindings), results=job.results), max_rows)
+
+
+def answer_graphs(store: ox.Store, job: GraphsJob) -> Reply:
+    """The store's named graphs and their sizes, as JSON ``[[IRI, triples], ...]`` sorted by IRI.
+
+    Examples
+    --------
+    >>> g = ox.NamedNode("http://e/g")
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(g, g, g, g))
+    >>> store.add_graph(ox.NamedNode("http://e/empty"))
+    >>> answer_graphs(store, GraphsJob()).body
+    b'[["http://e/empty", 0], ["http://e/g", 1]]'
+    """
+    sizes = {graph.value: 0 for graph in store.named_graphs() if isinstance(graph, ox.NamedNode)}
+    for row in store.query(_GRAPH_SIZES):
+        if isinstance(row["g"], ox.NamedNode):
+            sizes[row["g"].value] = int(row["n"].value)
+    return Reply(200, json.dumps(sorted(sizes.items())).encode("utf-8"), "json")

@@ -8,7 +8,15 @@ nanokg backend, unless the query names its own dataset with ``FROM``. The projec
 prefixes (``nkg:``, ``product:`` ...) are predeclared. Results are negotiated on
 ``Accept`` (or a ``format`` parameter): SELECT and ASK as SPARQL JSON (the default), XML,
 CSV or TSV; CONSTRUCT and DESCRIBE as Turtle (the default), N-Triples, N-Quads, JSON-LD
-or RDF/XML. No acceptable format is 406.
+or RDF/XML. No acceptable format is 406. A client's text is parsed with the endpoint's URL
+as its base IRI (as on Oxigraph's own server), so ``CONSTRUCT { <s> <p> 1 } WHERE {}``
+makes ``<http://host:port/s>``.
+
+``GET /sparql`` without any parameter answers the endpoint's SPARQL 1.1 Service
+Description (:mod:`nanokg.serve.description`: the endpoint, the language, every result
+format, the union default graph, the store's named graphs), negotiated among the graph
+formats, Turtle when ``Accept`` takes none of them; a browser, whose ``Accept`` prefers
+HTML, is sent on to the query page at ``/`` (303).
 
 The endpoint is read-only: SPARQL Update, whether sent as ``update=``, as an
 ``application/sparql-update`` body or disguised as ``query=``, is refused with 403.
@@ -51,7 +59,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,20 +73,28 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from nanokg import settings
 from nanokg.query.backends import MAX_ROWS_HEADER
 from nanokg.query.federation import service_overrides
 from nanokg.serve.api import CatalogueApi
+from nanokg.serve.description import description_triples, serialize_description
 from nanokg.serve.page import GraphInfo, data_routes, page_routes
-from nanokg.serve.protocol import Reply, query_job, reply_media_type, request_params
+from nanokg.serve.protocol import (
+    GraphsJob,
+    Reply,
+    description_format,
+    query_job,
+    reply_media_type,
+    request_params,
+)
 from nanokg.serve.server import listen, timed_protocol
 from nanokg.serve.workers import DEFAULT_WORKER_MEMORY, QueryPool, ServeUsageError, check_memory
 from nanokg.store.transaction import open_store
 
-__all__ = ["DEFAULT_CLIENT_TIMEOUT", "SparqlEndpoint", "create_app", "serve"]
+__all__ = ["DEFAULT_CLIENT_TIMEOUT", "SparqlEndpoint", "create_app", "endpoint_url", "serve"]
 
 #: seconds a client has to send a request's headers (from connecting or its last answer), and its body
 DEFAULT_CLIENT_TIMEOUT = 10.0
@@ -93,6 +111,19 @@ def _endpoint_iri(url: str) -> str:
     return iri
 
 
+def endpoint_url(request: Request) -> str | None:
+    """The URL ``request`` was sent to, without its query: the endpoint's IRI, or None if it is no IRI.
+
+    It names the endpoint in the service description and is the base of a query's relative
+    IRIs, as in Oxigraph's server (``base_url`` in its ``cli/src/main.rs``).
+    """
+    url = str(request.url.replace(query="", fragment=""))
+    try:
+        return ox.NamedNode(url).value
+    except ValueError:  # a Host header no IRI can hold
+        return None
+
+
 class SparqlEndpoint:
     """The ``/sparql`` route: a request becomes a job for ``pool``, its answer a response.
 
@@ -105,21 +136,49 @@ class SparqlEndpoint:
         self, pool: QueryPool, services: Sequence[str], mirrors: Mapping[str, str], client_timeout: float
     ) -> None:
         self.pool, self.services, self.mirrors, self.client_timeout = pool, services, mirrors, client_timeout
+        self._graphs: list[tuple[str, int]] | None = None
+        self._graphs_lock = threading.Lock()
 
     async def handle(self, request: Request) -> Response:
-        """Answer one SPARQL Protocol request."""
+        """Answer one SPARQL Protocol request, or a GET without parameters with the service description."""
         accept = request.headers.get("accept")
         params = await request_params(request, self.client_timeout)
         if isinstance(params, Reply):
             return self.respond(params)
+        endpoint = endpoint_url(request)
+        if endpoint is None:
+            return self.respond(Reply.error(400, "the request's URL (its Host header) is not an IRI"))
+        if request.method in ("GET", "HEAD") and not params:
+            return await self.describe(request, endpoint, accept)
         job = query_job(params, accept)
         if isinstance(job, Reply):
             return self.respond(job)
-        # a client's text: SERVICE calls only these
-        job = dataclasses.replace(job, services=self.services, mirrors=self.mirrors)
+        # a client's text: SERVICE calls only these, relative IRIs resolve against the endpoint
+        job = dataclasses.replace(job, services=self.services, mirrors=self.mirrors, base_iri=endpoint)
         # the wait happens in a thread; the worker process does the work
         reply = await anyio.to_thread.run_sync(self.pool.run, job, abandon_on_cancel=True)
         return self.respond(reply, None if params.get("format") else accept)
+
+    def graphs(self) -> list[tuple[str, int]] | Reply:
+        """The store's named graphs with their sizes, asked of a worker once (blocks: call it from a thread)."""
+        with self._graphs_lock:
+            if self._graphs is None:
+                reply = self.pool.run(GraphsJob())
+                if reply.status != 200:
+                    return reply
+                self._graphs = [(iri, size) for iri, size in json.loads(reply.body)]
+            return self._graphs
+
+    async def describe(self, request: Request, endpoint: str, accept: str | None) -> Response:
+        """The service description of the endpoint at ``endpoint``, or a browser sent on to the query page."""
+        fmt = description_format(accept)
+        if fmt is None:
+            return RedirectResponse(str(request.url_for("query-page")), status_code=303, headers={"Vary": "Accept"})
+        graphs = await anyio.to_thread.run_sync(self.graphs, abandon_on_cancel=True)
+        if isinstance(graphs, Reply):
+            return self.respond(graphs)
+        triples = description_triples(endpoint, graphs, federated=bool(self.services))
+        return self.respond(Reply(200, serialize_description(triples, fmt), fmt), accept)
 
     def respond(self, reply: Reply, accept: str | None = None) -> Response:
         """``reply`` as a response, in the media type ``accept`` named for its format (plain text for an error)."""

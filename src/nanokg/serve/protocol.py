@@ -3,9 +3,11 @@
 A query comes as GET ``?query=``, as a form-encoded POST, or as a POST of
 ``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri`` name its
 dataset. :func:`request_params` reads those parameters from a request (refusing an
-update, a foreign content type, a body too large, late or not UTF-8) and
-:func:`query_job` turns them into the :class:`QueryJob` a worker runs, or the
-:class:`Reply` that refuses it (403 for SPARQL Update, 400, 406).
+update, a foreign content type, a body too large, late, or not UTF-8, whether by its
+bytes or by the charset it declares) and :func:`query_job` turns them into the
+:class:`QueryJob` a worker runs, or the :class:`Reply` that refuses it (403 for SPARQL
+Update, 400, 406). A GET without any parameter asks for the service description
+(:mod:`nanokg.serve.description`), in the graph format :func:`description_format` picks.
 
 Formats are negotiated on ``Accept`` (:func:`negotiate`) or named by a ``format``
 parameter: SELECT and ASK as SPARQL JSON (the default), XML, CSV or TSV; CONSTRUCT and
@@ -28,9 +30,11 @@ __all__ = [
     "GRAPH_MEDIA_TYPES",
     "MAX_BODY_BYTES",
     "RESULT_MEDIA_TYPES",
+    "GraphsJob",
     "NamedJob",
     "QueryJob",
     "Reply",
+    "description_format",
     "negotiate",
     "parse_qs",
     "query_job",
@@ -101,7 +105,9 @@ class QueryJob:
     ``named_graphs`` the protocol's dataset (IRIs, or None). A client's text also comes
     with ``services`` (the endpoints ``SERVICE`` may call) and ``mirrors`` (public
     endpoint -> mirror, from ``$NANOKG_SERVICES``); without ``services`` (the catalogue's
-    own text) any ``SERVICE`` runs.
+    own text) any ``SERVICE`` runs. ``base_iri`` resolves the text's relative IRIs: the
+    endpoint's URL for a client's text, as Oxigraph's own server does; None (the
+    catalogue's queries, whose IRIs are absolute) leaves a relative IRI a syntax error.
     """
 
     query: str
@@ -111,6 +117,7 @@ class QueryJob:
     named_graphs: Sequence[str] | None = None
     services: Sequence[str] | None = None
     mirrors: Mapping[str, str] | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,14 @@ class NamedJob:
     name: str
     params: Mapping[str, str]
     results: str
+
+
+@dataclass(frozen=True)
+class GraphsJob:
+    """Ask a worker for the store's named graphs and their sizes (for the service description).
+
+    The answer is a JSON list of ``[graph IRI, triple count]``, never cut at the row limit.
+    """
 
 
 @dataclass(frozen=True)
@@ -208,6 +223,24 @@ def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
     return best
 
 
+def description_format(accept: str | None) -> str | None:
+    """The graph format key the service description goes out in, or None when ``accept`` prefers HTML.
+
+    Turtle when ``accept`` takes no graph format (the description is never refused with 406).
+
+    Examples
+    --------
+    >>> description_format(None), description_format("application/ld+json"), description_format("image/png")
+    ('turtle', 'jsonld', 'turtle')
+    >>> description_format("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8") is None
+    True
+    """
+    chosen = negotiate(accept, [*GRAPH_MEDIA_TYPES, "text/html"])
+    if chosen == "text/html":
+        return None
+    return GRAPH_MEDIA_TYPES.get(chosen or "", "turtle")
+
+
 def reply_media_type(fmt: str, accept: str | None) -> str:
     """The media type of an answer in format ``fmt``: the alias the client asked for, else the first one.
 
@@ -257,6 +290,15 @@ async def read_body(request, timeout: float) -> bytes | Reply:
     return b"".join(chunks)
 
 
+def _charset(media_params: Sequence[str]) -> str | None:
+    """The ``charset`` a Content-Type's parameters declare (lower-case, unquoted), or None."""
+    for param in media_params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
 async def request_params(request, body_timeout: float) -> dict[str, list[str]] | Reply:
     """The request's protocol parameters (query, update, default-graph-uri ...) or the reply refusing it."""
     try:
@@ -265,11 +307,16 @@ async def request_params(request, body_timeout: float) -> dict[str, list[str]] |
         return Reply.error(400, "the URL's parameters are not UTF-8")
     if request.method != "POST":
         return params
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type, *media_params = request.headers.get("content-type", "").split(";")
+    content_type = content_type.strip().lower()
     if content_type == "application/sparql-update":
         return Reply.error(403, _READ_ONLY)
     if content_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
         return Reply.error(415, "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query)")
+    charset = _charset(media_params)
+    if charset not in (None, "utf-8", "utf8"):
+        # UTF-16 text can also be valid UTF-8 bytes (ASCII letters with NULs between): refuse what it says it is
+        return Reply.error(400, f"the request body is declared {charset}: send it in UTF-8, as the protocol requires")
     body = await read_body(request, body_timeout)
     if isinstance(body, Reply):
         return body

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from nanokg.errors import InputError, NanokgError
-from nanokg.serve.answers import answer, answer_named
-from nanokg.serve.protocol import NamedJob, QueryJob, Reply
+from nanokg.serve.answers import answer, answer_graphs, answer_named
+from nanokg.serve.protocol import GraphsJob, NamedJob, QueryJob, Reply
 
 __all__ = ["DEFAULT_WORKER_MEMORY", "MIN_WORKER_MEMORY", "QueryPool", "ServeError", "ServeUsageError", "check_memory"]
 
@@ -99,7 +99,12 @@ def _worker_main(conn, store_path: str, max_rows: int, memory: int = 0) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = answer_named(store, job, max_rows) if isinstance(job, NamedJob) else answer(store, job, max_rows)
+            if isinstance(job, GraphsJob):
+                reply = answer_graphs(store, job)
+            elif isinstance(job, NamedJob):
+                reply = answer_named(store, job, max_rows)
+            else:
+                reply = answer(store, job, max_rows)
         except MemoryError:  # Python's allocations failed under the cap (Oxigraph's abort the worker)
             reply = Reply.error(503, _memory_message(memory))
         except Exception as exc:  # a failed query must not take the worker down
@@ -206,7 +211,7 @@ class QueryPool:
 
         threading.Thread(target=replace, name="nanokg-replace-worker", daemon=True).start()
 
-    def run(self, job: QueryJob | NamedJob) -> Reply:
+    def run(self, job: QueryJob | NamedJob | GraphsJob) -> Reply:
         """Answer ``job`` in a worker; blocks, so call it from a thread."""
         try:
             worker = self._idle.get(timeout=self.timeout)
