@@ -37,7 +37,7 @@ from nanokg.query.backends import (
     open_embedded,
 )
 from nanokg.query.engine import prepare, run_spec
-from nanokg.query.names import Match, UnknownEntityError, resolve
+from nanokg.query.names import Match, resolve, resolve_one
 from nanokg.query.results import Results
 from nanokg.sparql_text import with_prefixes
 from nanokg.vocabulary import GRAPHS, PREFIXES
@@ -220,11 +220,7 @@ class KnowledgeGraph:
         UnknownEntityError
             If it denotes none or several.
         """
-        matches = resolve(self.backend, name, cls)
-        if len(matches) != 1:
-            found = "; ".join(f"{m.label} <{m.iri}>" for m in matches) or "nothing"
-            raise UnknownEntityError(f"{name!r} names {found}")
-        return matches[0]
+        return resolve_one(self.backend, name, cls)
 
     def describe(self, entity: str) -> Results:
         """Everything the graph says of one entity, with the sources of each asserted fact.

@@ -63,7 +63,7 @@ from nanokg.atomic import atomic_write
 from nanokg.errors import InputError
 from nanokg.identifiers import compact_iri, expand_curie
 from nanokg.query.backends import Backend, EmbeddedBackend, check_syntax
-from nanokg.query.names import UnknownEntityError, resolve
+from nanokg.query.names import UnknownEntityError, resolve_one
 from nanokg.query.results import to_python
 from nanokg.sparql_text import with_values
 from nanokg.store.index import name_key
@@ -394,10 +394,10 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: HasBackend
     """The node of ``G`` that ``name`` (label, synonym, CURIE or IRI; any case) denotes.
 
     With ``kg`` (a handle or a backend) the name is resolved as
-    :meth:`nanokg.KnowledgeGraph.entity` resolves it, by :func:`nanokg.query.names.resolve`
+    :meth:`nanokg.KnowledgeGraph.entity` resolves it, by :func:`nanokg.query.names.resolve_one`
     (the lookup graph, mappings to external identifiers); without it, by the same rules
     over the graph's own ``label`` and ``synonyms`` attributes:
-    :func:`nanokg.query.names.expand_curie` for CURIEs and IRIs, and
+    :func:`nanokg.identifiers.expand_curie` for CURIEs and IRIs, and
     :func:`nanokg.store.index.name_key` — the key the lookup graph stores — for names. Both
     give the same node, so a graph read back from GraphML resolves names too.
 
@@ -420,10 +420,7 @@ def find_node(G: nx.Graph, name: str, *, kind: str | None = None, kg: HasBackend
 
     what = f"{kind} " if kind else ""
     if kg is not None:
-        matches = resolve(backend_of(kg), name)
-        if len(matches) != 1:
-            raise UnknownEntityError(f"{name!r} names {_listed((m.label, m.iri) for m in matches)}")
-        iri = matches[0].iri
+        iri = resolve_one(backend_of(kg), name).iri
         if not fits(iri):
             raise UnknownEntityError(f"{name!r} names <{iri}>, which is not a {what}node of this graph")
         return iri

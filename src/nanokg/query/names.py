@@ -34,6 +34,7 @@ __all__ = [
     "UnknownEntityError",
     "classes_of",
     "resolve",
+    "resolve_one",
     "what_it_names",
 ]
 
@@ -182,6 +183,21 @@ def resolve(backend: Backend, name: str, cls: str | None = None) -> list[Match]:
                 Match(iri, None)
             ]
     return _by_key(backend, name, cls)
+
+
+def resolve_one(backend: Backend, name: str, cls: str | None = None) -> Match:
+    """The one entity ``name`` denotes (as :func:`resolve` finds them).
+
+    Raises
+    ------
+    UnknownEntityError
+        If it denotes none or several; the message lists them.
+    """
+    matches = resolve(backend, name, cls)
+    if len(matches) != 1:
+        found = "; ".join(f"{m.label} <{m.iri}>" for m in matches) or "nothing"
+        raise UnknownEntityError(f"{name!r} names {found}")
+    return matches[0]
 
 
 def classes_of(backend: Backend, iri: str) -> list[str]:
