@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FACT_KINDS", "MENTION_KINDS", "STATUSES", "Locator", "Mention", "Proposal", "Sentence"]
+__all__ = ["FACT_KINDS", "MENTION_KINDS", "STATUSES", "Document", "Locator", "Mention", "Proposal", "Sentence"]
 
 #: the kinds of fact a proposal can carry (``kind`` of :class:`Proposal`); ``product`` proposes
 #: a product itself (a name not in the graph, or a known one the document mentions)
@@ -72,6 +72,17 @@ class Sentence:
 
     text: str
     locator: Locator
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as read: its normalised text and its sentences, in order."""
+
+    path: str
+    text: str
+    sentences: tuple[Sentence, ...]
+    #: the first Markdown heading or first line, for a draft source entry
+    title: str = ""
 
 
 @dataclass(frozen=True)
