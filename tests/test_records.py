@@ -148,3 +148,42 @@ def test_unknown_source_is_refused(data_copy):
         load_curation(data_copy)
     assert all("'seed-999' is not a source defined in sources.yaml" in str(e) for e in info.value.errors)
     assert {e.path for e in info.value.errors} == {"data/products/targeted.yaml"}
+
+
+def test_a_record_marked_proposed_is_refused_at_its_marker(data_copy):
+    edit(data_copy / "products/micelles.yaml", "  - id: nk105\n", "  - id: nk105\n    status: proposed\n")
+    with pytest.raises(DataErrors) as info:
+        load_curation(data_copy)
+    (error,) = info.value.errors
+    assert error.line == line_of(data_copy / "products/micelles.yaml", "status: proposed")
+    assert str(error).startswith("data/products/micelles.yaml:")
+    assert error.field == "products[nk105].status" and "still marked `status: proposed`" in error.message
+
+
+def test_an_extension_adds_facts_to_its_product_by_id(data_copy):
+    (data_copy / "products/extra.yaml").write_text(
+        "default_source: seed-000\n"
+        "extensions:\n"
+        "  - id: extra-nk105\n"
+        "    product: nk105\n"
+        "    indications:\n"
+        '      - {disease: breast-cancer, quote: "NK105 (clinical phase III)"}\n',
+        encoding="utf-8",
+    )
+    curation = load_curation(data_copy)
+    (nk105,) = [p for p in curation.products if p.id == "nk105"]
+    added = nk105.indications[-1]
+    assert added.disease == "breast-cancer" and added.curated_from == "data/products/extra.yaml:6"
+    assert added.source == "seed-000"
+    assert len(curation.products) == len(curation.records["products"])  # extended, not duplicated
+
+
+def test_an_extension_of_an_undefined_product_is_refused(data_copy):
+    (data_copy / "products/extra.yaml").write_text(
+        "extensions:\n  - id: extra-zz\n    product: zz-9\n    findings: []\n", encoding="utf-8"
+    )
+    with pytest.raises(DataErrors) as info:
+        load_curation(data_copy)
+    assert [str(e) for e in info.value.errors] == [
+        "data/products/extra.yaml:2: extensions[extra-zz].product: 'zz-9' is not a defined product id"
+    ]

@@ -30,7 +30,7 @@ PACKAGE = SRC / "nanokg"
 API = "reference/api"
 # the data flow, upstream first, stage by stage (publish, analytics and serve each read the query
 # layer, side by side); a subpackage not named here follows them, alphabetically
-STAGES = [["curation"], ["store"], ["query"], ["publish", "analytics", "serve"], ["cli"]]
+STAGES = [["curation"], ["store"], ["query"], ["publish", "analytics", "serve", "drafting"], ["cli"]]
 FLOW = [name for stage in STAGES for name in stage]
 FACADE = "knowledge_graph"
 

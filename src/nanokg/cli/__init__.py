@@ -2,7 +2,7 @@
 
 One module per command family (:mod:`~nanokg.cli.build`, :mod:`~nanokg.cli.query`,
 :mod:`~nanokg.cli.store`, :mod:`~nanokg.cli.publish`, :mod:`~nanokg.cli.serve`,
-:mod:`~nanokg.cli.analyze`) joined here into one click group, one table writer
+:mod:`~nanokg.cli.analyze`, :mod:`~nanokg.cli.curate`) joined here into one click group, one table writer
 (:mod:`~nanokg.cli.output`) and one error handler (:mod:`~nanokg.cli.errors`): every expected
 failure ends with ``nanokg: error: ...`` lines on stderr and a non-zero exit, never a traceback.
 Each command imports what it needs when it runs, so that ``nanokg query`` starts fast.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from nanokg.cli import analyze, build, publish, query, serve, store
+from nanokg.cli import analyze, build, curate, publish, query, serve, store
 
 __all__ = ["main"]
 
@@ -41,5 +41,6 @@ for _command in (
     analyze.analyze,
     analyze.network,
     analyze.plot,
+    curate.curate,
 ):
     main.add_command(_command)

@@ -162,8 +162,12 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def verify_quotes(curation: Curation, seeds_dir: Path) -> list[DataError]:
+def verify_quotes(curation: Curation, seeds_dir: Path, documents_dir: Path | None = None) -> list[DataError]:
     """Check that every quote appears verbatim (up to whitespace) in its source document.
+
+    A source's ``path`` is looked for in ``seeds_dir`` (the seed documents, beside the
+    repository), then in ``documents_dir`` (``data/documents``: the texts of documents
+    accepted with ``nanokg curate --accept``, kept under version control with the data).
 
     Returns one :class:`DataError` per quote that is not found, or per source file missing.
     """
@@ -172,6 +176,8 @@ def verify_quotes(curation: Curation, seeds_dir: Path) -> list[DataError]:
     for source in curation.sources:
         if source.path:
             path = seeds_dir / source.path
+            if not path.is_file() and documents_dir is not None and (documents_dir / source.path).is_file():
+                path = documents_dir / source.path
             if path.is_file():
                 texts[source.id] = _normalise(path.read_text(encoding="utf-8"))
             else:

@@ -20,19 +20,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nanokg import vocabulary as voc
 
 __all__ = [
     "MAPPING_KINDS",
     "MAPPING_SOURCE",
+    "PROPOSED",
     "SECTIONS",
     "Curation",
     "EntityMapping",
     "Evidence",
     "Id",
     "Product",
+    "ProductExtension",
 ]
 
 # ---------------------------------------------------------------------------
@@ -200,7 +202,33 @@ class ApplicationRef(Evidence):
     procedure: Id
 
 
-class Product(Evidence):
+#: the ``status`` marker of a draft record (``nanokg curate``) no curator has accepted yet
+PROPOSED = "proposed"
+#: what the build says of a record still marked proposed (one line, at the marker's line)
+PROPOSED_MESSAGE = "a draft record still marked `status: proposed`: review it, then delete this line (or the record)"
+
+
+class _Reviewed(BaseModel):
+    """A record a draft may hold: carries ``status: proposed`` until a curator accepts it.
+
+    The field is part of the schema so that the loader reads a draft and the editor schema
+    knows the marker; validation refuses it, so ``nanokg build`` stops at the marker's line
+    instead of building facts nobody reviewed.
+    """
+
+    status: Literal["proposed"] | None = Field(
+        default=None, description="`proposed` in drafts written by `nanokg curate`; the build refuses it"
+    )
+
+    @field_validator("status")
+    @classmethod
+    def _not_proposed(cls, value: str | None) -> str | None:
+        if value == PROPOSED:
+            raise ValueError(PROPOSED_MESSAGE)
+        return value
+
+
+class Product(_Reviewed, Evidence):
     """One nanomedicine product and everything the sources say of it."""
 
     id: Id
@@ -223,6 +251,46 @@ class Product(Evidence):
     release: list[Release] = []
     developers: list[DeveloperRef] = []
     findings: list[Finding] = []
+
+
+#: the fact lists a :class:`ProductExtension` adds to its product
+EXTENSION_LISTS = (
+    "aliases", "materials", "surface", "payloads", "targeting", "indications", "applications", "combinations",
+    "approvals", "trials", "outcomes", "adverse_effects", "release", "developers", "findings",
+)  # fmt: skip
+
+
+class ProductExtension(_Reviewed, _Model):
+    """Facts a later source adds to a product curated elsewhere (section ``extensions``).
+
+    ``nanokg curate`` writes one for each product the graph already knows, so a new document
+    adds facts to the product without a second record of it (the loader refuses a product id
+    defined twice). ``id`` names the extension itself (``<source>-<product>``); ``product`` the
+    product it extends. Its lists are appended to the product's; a ``stage`` replaces the
+    product's (a newer source says it went further; the approvals must agree, as for any
+    product). :attr:`Curation.products` returns the products with their extensions applied.
+    """
+
+    id: Id
+    product: Id
+    aliases: list[Named] = []
+    materials: list[MaterialRef] = []
+    surface: list[SurfaceRef] = []
+    payloads: list[PayloadRef] = []
+    targeting: list[Targeting] = []
+    indications: list[IndicationRef] = []
+    applications: list[ApplicationRef] = []
+    combinations: list[Combination] = []
+    stage: StageRef | None = None
+    approvals: list[Approval] = []
+    trials: list[Trial] = []
+    outcomes: list[Outcome] = []
+    adverse_effects: list[AdverseEffectRef] = []
+    release: list[Release] = []
+    developers: list[DeveloperRef] = []
+    findings: list[Finding] = []
+    #: set by the loader: "data/FILE.yaml:LINE"
+    curated_from: str = ""
 
 
 class Drug(Evidence):
@@ -293,7 +361,7 @@ class Region(Evidence):
     synonyms: list[Named] = []
 
 
-class Source(_Model):
+class Source(_Reviewed, _Model):
     id: Id
     title: str
     kind: Literal["document", "general-knowledge", "identifier-check"]
@@ -418,6 +486,7 @@ class EntityMapping(_Model):
 #: file key -> (record model, kind of IRI)
 SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "products": (Product, "product"),
+    "extensions": (ProductExtension, "extension"),
     "drugs": (Drug, "drug"),
     "targets": (Target, "target"),
     "ligands": (Ligand, "ligand"),
@@ -446,6 +515,41 @@ class Curation:
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
     #: external identifiers per entity (data/mappings.yaml)
     mappings: list[EntityMapping] = field(default_factory=list)
+
+    @property
+    def products(self) -> list[Product]:
+        """The products, each with the facts of its :class:`ProductExtension` records appended.
+
+        Raises
+        ------
+        DataErrors
+            When an extension names a product no file defines (at the extension's line).
+        """
+        extensions = self.records["extensions"]
+        if not extensions:
+            return self.records["products"]
+        by_product: dict[str, list[ProductExtension]] = {}
+        for ext in extensions:
+            by_product.setdefault(ext.product, []).append(ext)
+        products = []
+        for p in self.records["products"]:
+            for ext in by_product.pop(p.id, []):
+                update: dict[str, Any] = {name: [*getattr(p, name), *getattr(ext, name)] for name in EXTENSION_LISTS}
+                if ext.stage is not None:
+                    update["stage"] = ext.stage
+                p = p.model_copy(update=update)
+            products.append(p)
+        if by_product:
+            from nanokg.curation.yaml_lines import DataError, DataErrors
+
+            errors = []
+            for exts in by_product.values():
+                for ext in exts:
+                    path, _, line = self.origin.get(("extensions", ext.id), "").rpartition(":")
+                    errors.append(DataError(path, int(line or 0), f"extensions[{ext.id}].product",
+                                            f"{ext.product!r} is not a defined product id"))  # fmt: skip
+            raise DataErrors(errors)
+        return products
 
     def __getattr__(self, name: str) -> list[Any]:
         try:
