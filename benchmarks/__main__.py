@@ -2,9 +2,10 @@
 
 Examples::
 
-    python -m benchmarks                      # 100k and 1M, every system -> docs/benchmarks.{md,json}
+    python -m benchmarks                      # 100k and 1M, every system (rdflib to 1M) -> docs/benchmarks.{md,json}
     python -m benchmarks --sizes 10M --json docs/benchmarks-10M.json --markdown docs/benchmarks-10M.md
     python -m benchmarks generate --size 1M --seed 0 build/synthetic-1M.nq.gz
+    python -m benchmarks generate --size 100k --keys build/k.nq --derived build/d.nq build/s.nq
     python -m benchmarks render docs/benchmarks.json docs/benchmarks.md
 """
 
@@ -16,6 +17,8 @@ import shlex
 import sys
 import time
 from pathlib import Path
+
+from nanokg.atomic import write_text
 
 from .generate import generate, parse_size
 from .runner import SYSTEMS, Run
@@ -29,12 +32,12 @@ def _render(result: dict, markdown: Path) -> None:
 
     notes = _NOTES.read_text(encoding="utf-8") if _NOTES.exists() else ""
     markdown.parent.mkdir(parents=True, exist_ok=True)
-    markdown.write_text(render(result, command=result.get("command", "python -m benchmarks"), notes=notes))
+    write_text(markdown, render(result, command=result.get("command", "python -m benchmarks"), notes=notes))
 
 
 def _save(result: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    write_text(path, json.dumps(result, indent=1, sort_keys=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +49,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--size", default="100k", help="triples: 5000, 100k, 1M, 10M")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--store", type=Path, help="the built curated store (default: $NANOKG_STORE)")
+        parser.add_argument("--keys", type=Path, help="write the lookup keys to this file (default: into OUT)")
+        parser.add_argument("--derived", type=Path, help="write the derived triples to this file (default: into OUT)")
         args = parser.parse_args(argv[1:])
         from nanokg.store.transaction import open_store
 
-        count = generate(args.out, parse_size(args.size), args.seed, store=open_store(args.store))
+        try:
+            size = parse_size(args.size)
+        except ValueError as exc:
+            parser.error(f"--size: {exc}")
+        store = open_store(args.store)
+        count = generate(args.out, size, args.seed, store=store, keys=args.keys, derived=args.derived)
         print(f"{count} quads -> {args.out}")
         return 0
     if argv[:1] == ["render"]:

@@ -1,21 +1,29 @@
 """The benchmark run: every system side by side, per size, in one process tree.
 
 For each size the runner generates (or reuses) the synthetic graph, then for each system
-loads it (timed, peak RSS of the loading process) and runs every query of ``queries/``
-with its default parameters, and name resolution, a warm-up and up to ``reps`` timed
-executions each (fewer when they pass ``budget`` seconds), each execution under a time
-limit (``timeout``: overruns are killed and recorded as timeouts). Once per run it also
-times the curated build (data, reasoning, validation apart) and a cold ``nanokg query``.
+loads it (timed, peak RSS of the loading process, disk used after the load) and runs every
+query of ``queries/`` with its default parameters, and name resolution, a warm-up and up to
+``reps`` timed executions each (fewer when they pass ``budget`` seconds), each execution
+under a time limit (``timeout``: overruns are killed and recorded as timeouts). The warm-up
+is also kept apart as the query's first execution after the store was opened. Once per run
+it also times the curated build (data, reasoning, validation, derivation apart; the default
+build and ``full`` when the build has it) and a cold ``nanokg query``.
 
 The systems hold the same quads: the curated store's graphs plus the synthetic import
-graph. nanokg gets the import through ``nanokg load`` into a copy of the curated store
-and answers through :class:`nanokg.KnowledgeGraph` (named queries, ``find``); the others get
-the final text nanokg runs (defaults bound as ``VALUES`` by :func:`nanokg.query.backends.with_values`).
+graph, its lookup keys and its derived triples. nanokg gets the import through ``nanokg load``
+into a copy of the curated store (computing keys and derived triples itself) and answers
+through :class:`nanokg.KnowledgeGraph` (named queries, ``find``), on disk (``nanokg``) and
+copied into memory when opened (``nanokg-memory``, the same loaded store); the others load
+the three generated files and get the final text nanokg runs (defaults bound as ``VALUES``
+by :func:`nanokg.query.backends.with_values`). No answer is kept between executions: each
+one is a new query to the engine (a new HTTP request for Virtuoso, which has no result cache
+in its default configuration, and urllib keeps none).
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -31,21 +39,25 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from nanokg.atomic import write_text
 from nanokg.curation.catalogue import Catalogue
 from nanokg.query.backends import EmbeddedBackend, with_values
 from nanokg.query.engine import bind_parameters
 from nanokg.query.names import _FIND
 from nanokg.store.index import name_key
-from nanokg.store.transaction import open_store
+from nanokg.store.load import lookup_graph_of
+from nanokg.store.transaction import open_store, reading
 
 from . import generate as generate_module
-from .generate import IMPORT_GRAPH, generate, templates_from_store
+from .generate import IMPORT_GRAPH, derived_graph_of, generate, templates_from_store
 
-SYSTEMS = ("nanokg", "oxigraph-disk", "oxigraph-memory", "rdflib", "virtuoso")
-#: rdflib's in-memory store above this size, when no smaller size of the same run gives its rate
-RDFLIB_MAX_QUADS = 2_000_000
+SYSTEMS = ("nanokg", "nanokg-memory", "oxigraph-disk", "oxigraph-memory", "virtuoso", "rdflib")
+#: the systems that answer from a store ``nanokg load`` wrote (one load serves both)
+NANOKG_SYSTEMS = ("nanokg", "nanokg-memory")
+#: rdflib's in-memory store is run up to this size (issue #19: rdflib to 1 M)
+RDFLIB_MAX_QUADS = 1_500_000
 RDFLIB_TOO_BIG = (
-    "rdflib's in-memory store is not run above 2 M quads: at 1 M it loaded about 28 k triples/s with a "
+    "rdflib's in-memory store is run up to 1 M quads only: at 1 M it loaded about 28 k triples/s with a "
     "1.8 GB peak, and a 10 M load reached 10 GB in its first 3 minutes on this 23 GB machine (2026-11-24)"
 )
 #: names resolved in the name-resolution measurement: curated ones and synthetic clones of them
@@ -65,15 +77,42 @@ def percentile(times: list[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def _summary(times: list[float], rows: int | None, status: str, error: str | None = None) -> dict:
+def _summary(
+    times: list[float], rows: int | None, status: str, error: str | None = None, first: float | None = None
+) -> dict:
     return {
         "p50": percentile(times, 50),
         "p95": percentile(times, 95),
         "runs": len(times),
         "rows": rows,
         "status": status,
+        "first": first,
         **({"error": error} if error else {}),
     }
+
+
+def _lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def stored_quads(store: Path) -> int:
+    """Quads of a nanokg store in the synthetic import's graphs: its data, lookup keys and derived triples.
+
+    What ``nanokg load`` wrote, to hold against what the raw systems were given (the generated files).
+    """
+    graphs = " ".join(f"<{g}>" for g in (IMPORT_GRAPH, lookup_graph_of(IMPORT_GRAPH), derived_graph_of(IMPORT_GRAPH)))
+    with reading(store) as opened:
+        rows = opened.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return int(next(iter(rows))["n"].value)
+
+
+def disk_bytes(path: Path) -> int:
+    """Bytes ``path`` (a file, or a folder and everything under it) takes on disk, as ``du`` counts them."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_blocks * 512
+    return sum(p.lstat().st_blocks * 512 for p in path.rglob("*") if not p.is_symlink())
 
 
 def machine() -> dict:
@@ -155,7 +194,7 @@ class _Worker:
         message = self._read(self.ready_timeout)
         if message is None or not message.get("ready"):
             self.stop()
-            raise RuntimeError(f"worker {self.args[3]} did not start: see {self.log}")
+            raise RuntimeError(f"worker {self.args[4]} did not start: {self._last_log_line()} (see {self.log})")
         return message
 
     def _read(self, timeout: float) -> dict | None:
@@ -169,17 +208,26 @@ class _Worker:
             if ready:
                 data = os.read(fd, 65536)
                 if not data:
-                    raise RuntimeError(f"worker {self.args[3]} exited: see {self.log}")
+                    raise RuntimeError(f"worker {self.args[4]} exited: {self._last_log_line()} (see {self.log})")
                 self.buffer += data
         line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line)
+
+    def _last_log_line(self) -> str:
+        """The worker's last words (an exception's message) from its log."""
+        try:
+            self.proc.wait(10)  # its log is complete once it has exited
+        except subprocess.TimeoutExpired:
+            pass
+        lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+        return lines[-1].strip()[:300] if lines else "no output"
 
     def ask(self, request: dict, timeout: float) -> dict:
         """Send a request; the summary of its timed executions (or the timeout/error)."""
         self.proc.stdin.write((json.dumps(request) + "\n").encode())
         self.proc.stdin.flush()
         times: list[float] = []
-        rows = None
+        rows = first = None
         child = None
         while True:
             message = self._read(timeout)
@@ -191,20 +239,22 @@ class _Worker:
                 else:
                     self.stop()
                     self.ready = self._start()
-                return _summary(times, rows, "timeout")
+                return _summary(times, rows, "timeout", first=first)
             if "pid" in message:
                 child = message["pid"]
             elif "error" in message:
                 error = message["error"]
                 while (m := self._read(60)) is not None and not m.get("end"):
                     pass
-                return _summary(times, rows, "error", error)
+                return _summary(times, rows, "error", error, first=first)
             elif "t" in message:
                 rows = message["rows"]
+                if message.get("first"):
+                    first = message["t"]
                 if not message["warmup"]:
                     times.append(message["t"])
             elif message.get("end"):
-                return _summary(times, rows, "ok")
+                return _summary(times, rows, "ok", first=first)
 
     def stop(self) -> None:
         """End the worker and its children by process group."""
@@ -253,30 +303,57 @@ class Run:
         self.curated_store = Path(curated).resolve() if curated is not None else self.workdir / "curated-store"
         self.python = sys.executable
         self.nanokg = shutil.which("nanokg") or str(Path(sys.executable).with_name("nanokg"))
+        #: the load of the nanokg store of each size, once both nanokg systems share it
+        self._loaded: dict[int, dict] = {}
 
     # curated graph: build, cold start, final query texts
 
     def build_curated(self) -> dict:
-        """Build the curated store in the work directory (fresh process); the pipeline's step timings."""
-        store = self.curated_store
+        """Build the curated store in the work directory (fresh process); the pipeline's step timings.
+
+        When :func:`nanokg.store.build.build_graph` has a ``full`` mode (reason and validate the
+        whole graph, not only what the records touch) it is timed too, in a scratch store,
+        under ``"full"``.
+        """
+        out = self._build(self.curated_store, full=None)
+        from nanokg.store.build import build_graph
+
+        if "full" in inspect.signature(build_graph).parameters:
+            scratch = self.workdir / "curated-store-full"
+            shutil.rmtree(scratch, ignore_errors=True)
+            try:
+                out["full"] = self._build(scratch, full=True)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+        return out
+
+    def _build(self, store: Path, *, full: bool | None) -> dict:
+        argument = "" if full is None else f",full={full}"
         code = (
             "import json,sys,time;from nanokg.store.build import build_graph;t=time.perf_counter();"
-            "r=build_graph(store_path=sys.argv[1]);"
-            "print(json.dumps({'timings':r.timings,'triples':r.triples,'total':time.perf_counter()-t}))"
+            f"r=build_graph(store_path=sys.argv[1]{argument});"
+            "print(json.dumps({'timings':r.timings,'triples':r.triples,'total':time.perf_counter()-t,"
+            "'overlapped':getattr(r,'overlapped',{})}))"
         )
         seconds, status, rss, out = _timed_child([self.python, "-c", code, str(store)], 600)
         if status != 0:
             raise RuntimeError(f"curated build failed: {out[-1000:]}")
         report = json.loads(out.strip().splitlines()[-1])
         t = report["timings"]
+        known = {"load", "build", "reason", "shacl", "qc", "validate", "derive", "store"}
         return {
             "process_seconds": seconds,
             "pipeline_seconds": report["total"],
             "data_seconds": t.get("load", 0) + t.get("build", 0),
             "reasoning_seconds": t.get("reason", 0),
-            "validation_seconds": t.get("shacl", 0) + t.get("qc", 0),
+            "validation_seconds": t.get("shacl", 0) + t.get("qc", 0) + t.get("validate", 0),
+            "derive_seconds": t.get("derive"),
             "store_seconds": t.get("store", 0),
+            # steps a newer build may add: counted in the build's time, named in the report
+            "other_seconds": sum(v for k, v in t.items() if k not in known),
             "steps": t,
+            # work beside the main thread (HermiT in its JVM while SHACL runs): not in the steps' sum
+            "overlapped": report.get("overlapped") or {},
             "triples": report["triples"],
             "peak_rss": rss,
         }
@@ -306,25 +383,24 @@ class Run:
         store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
         return path
 
-    def synthetic(self, size: int) -> tuple[Path, Path, int, float]:
-        """The synthetic graph of ``size`` and its lookup keys (reused when templates, size, seed and code match).
+    def synthetic(self, size: int) -> tuple[tuple[Path, Path, Path], int, float]:
+        """The synthetic graph of ``size``, its lookup keys and its derived triples.
 
-        Returns the data file, the keys file, the quads of both, and the seconds generating took.
+        Reused when templates, size, seed and generator code match. Returns the three files
+        (data, keys, derived), the quads of all three, and the seconds generating took.
         """
         templates = templates_from_store(open_store(self.curated_store))
         # the cached file is reused only for the same curated templates and the same generator code
         code = hashlib.sha256(Path(generate_module.__file__).read_bytes()).hexdigest()[:8]
         stem = f"synthetic-{size}-seed{self.seed}-{templates.digest[:8]}-{code}"
-        path, keys = self.workdir / f"{stem}.nq", self.workdir / f"{stem}-keys.nq"
+        files = (self.workdir / f"{stem}.nq", self.workdir / f"{stem}-keys.nq", self.workdir / f"{stem}-derived.nq")
         sidecar = self.workdir / f"{stem}.count"
-        if path.exists() and keys.exists() and sidecar.exists():
-            return path, keys, int(sidecar.read_text()), 0.0
+        if all(f.exists() for f in files) and sidecar.exists():
+            return files, int(sidecar.read_text()), 0.0
         start = time.perf_counter()
-        count = generate(path, size, self.seed, templates=templates, keys=keys)
-        sidecar.write_text(str(count))
-        return path, keys, count, time.perf_counter() - start
-
-    # systems
+        count = generate(files[0], size, self.seed, templates=templates, keys=files[1], derived=files[2])
+        write_text(sidecar, str(count))
+        return files, count, time.perf_counter() - start
 
     def _worker(self, system: str, size: int, *, store: Path | None = None, base=(), data=()) -> _Worker:
         args = [self.python, "-m", "benchmarks.worker", "serve", system]
@@ -338,7 +414,10 @@ class Run:
         return _Worker(args, self.workdir / f"worker-{system}-{size}.log", limit)
 
     def _load_nanokg(self, size: int, data: Path, quads: int) -> tuple[dict, Path]:
+        """``nanokg load`` of the data file into a copy of the curated store (reused by both nanokg systems)."""
         store = self.workdir / f"nanokg-{size}"
+        if self._loaded.get(size):
+            return self._loaded[size], store
         if store.exists():
             shutil.rmtree(store)
         shutil.copytree(self.curated_store, store)
@@ -347,7 +426,10 @@ class Run:
         seconds, status, rss, out = _timed_child(args, 3600)
         if status != 0:
             raise RuntimeError(f"nanokg load failed (exit {status}): {out[-500:]}")
-        return {"status": "ok", "seconds": seconds, "quads": quads, "peak_rss": rss, "output": out[-300:]}, store
+        load = {"status": "ok", "seconds": seconds, "quads": quads, "peak_rss": rss, "disk_bytes": disk_bytes(store),
+                "stored_quads": stored_quads(store), "output": out[-300:]}  # fmt: skip
+        self._loaded[size] = load
+        return load, store
 
     def _queries(self, ask, texts: dict[str, str]) -> tuple[dict, dict]:
         results = {}
@@ -371,32 +453,35 @@ class Run:
     def _virtuoso_ask(self, server):
         def ask(request: dict) -> dict:
             times: list[float] = []
-            rows = None
+            rows = first = None
             spent = 0.0
             for number in range(request["reps"] + 1):
                 start = time.perf_counter()
                 try:
                     rows = len(server.select(request["text"], self.timeout))
                 except TimeoutError:
-                    return _summary(times, rows, "timeout")
+                    return _summary(times, rows, "timeout", first=first)
                 except Exception as exc:
-                    return _summary(times, rows, "error", " ".join(str(exc).split())[:300])
+                    return _summary(times, rows, "error", " ".join(str(exc).split())[:300], first=first)
                 seconds = time.perf_counter() - start
+                if number == 0:
+                    first = seconds
                 if number or seconds > request["budget"]:  # as in benchmarks.worker: a slow warm-up counts
                     times.append(seconds)
                     spent += seconds
                     if spent > request["budget"]:
                         break
-            return _summary(times, rows, "ok")
+            return _summary(times, rows, "ok", first=first)
 
         return ask
 
     def system(
-        self, system: str, size: int, curated: Path, files: tuple[Path, Path], quads: int, texts: dict[str, str]
+        self, system: str, size: int, curated: Path, files: tuple[Path, ...], quads: int, texts: dict[str, str]
     ) -> dict:
-        """Load the synthetic ``files`` (data, lookup keys) into ``system`` and run every query on it.
+        """Load the synthetic ``files`` (data, lookup keys, derived) into ``system`` and run every query on it.
 
-        nanokg loads the data file and indexes its labels itself; the others load both files.
+        nanokg loads the data file and computes keys and derived triples itself; the others load
+        all the files, timed together.
         """
         data = files[0]
         self.log(f"  {system}: loading")
@@ -404,22 +489,28 @@ class Run:
         worker = None
         server = None
         try:
-            if system == "nanokg":
-                out["load"], store = self._load_nanokg(size, data, quads)
+            if system in NANOKG_SYSTEMS:
+                load, store = self._load_nanokg(size, data, quads)
                 worker = self._worker(system, size, store=store)
+                out["load"] = dict(load)
+                if system == "nanokg-memory":  # the load is nanokg's; the copy into memory is this system's own
+                    out["load"]["shared_with"] = "nanokg"
+                    out["load"]["open_seconds"] = worker.ready.get("open_seconds")
+                    out["load"]["peak_rss"] = worker.ready.get("peak_rss") or load["peak_rss"]
+                    out["load"].pop("disk_bytes", None)
             elif system == "oxigraph-disk":
                 store = self.workdir / f"oxigraph-{size}"
                 if store.exists():
                     shutil.rmtree(store)
-                seconds, status, rss, text = _timed_child(
-                    [self.python, "-m", "benchmarks.worker", "load", system, "--store", str(store),
-                     "--base", str(curated), "--data", str(files[0]), "--data", str(files[1])], 3600,
-                    cwd=Path(__file__).resolve().parent.parent,
-                )  # fmt: skip
+                args = [self.python, "-m", "benchmarks.worker", "load", system, "--store", str(store),
+                        "--base", str(curated)]  # fmt: skip
+                for path in files:
+                    args += ["--data", str(path)]
+                seconds, status, rss, text = _timed_child(args, 3600, cwd=Path(__file__).resolve().parent.parent)
                 if status != 0:
                     raise RuntimeError(text[-500:])
                 loaded = json.loads(text.strip().splitlines()[-1])
-                out["load"] = {"status": "ok", **loaded, "peak_rss": rss}
+                out["load"] = {"status": "ok", **loaded, "peak_rss": rss, "disk_bytes": disk_bytes(store)}
                 worker = self._worker(system, size, store=store)
             elif system in ("oxigraph-memory", "rdflib"):
                 worker = self._worker(system, size, base=[curated], data=list(files))
@@ -434,9 +525,10 @@ class Run:
                 before = server.count()
                 seconds = server.bulk_load(list(files), IMPORT_GRAPH)
                 out["load"] = {"status": "ok", "seconds": seconds, "quads": server.count() - before,
-                               "peak_rss": server.peak_rss(), "start_seconds": server.start_seconds}  # fmt: skip
+                               "peak_rss": server.peak_rss(), "start_seconds": server.start_seconds,
+                               "disk_bytes": server.disk_bytes()}  # fmt: skip
             load = out["load"]
-            if load.get("seconds"):
+            if load.get("seconds") and "shared_with" not in load:
                 load["triples_per_second"] = quads / load["seconds"]
                 if load.get("optimize_seconds") is not None:
                     load["triples_per_second_with_optimize"] = quads / (load["seconds"] + load["optimize_seconds"])
@@ -494,12 +586,12 @@ class Run:
         rdflib_rate = None
         for size in self.sizes:
             self.log(f"size {size}")
-            data, keys, quads, gen_seconds = self.synthetic(size)
-            entry: dict = {"quads": quads, "file": data.name, "file_bytes": data.stat().st_size + keys.stat().st_size,
+            files, quads, gen_seconds = self.synthetic(size)
+            entry: dict = {"quads": quads, "file": files[0].name, "file_bytes": sum(f.stat().st_size for f in files),
+                           "derived_quads": _lines(files[2]), "keys_quads": _lines(files[1]),
                            "generate_seconds": gen_seconds, "systems": {}}  # fmt: skip
             for system in self.systems:
-                if system == "rdflib" and not rdflib_rate and quads > RDFLIB_MAX_QUADS:
-                    # no smaller size in this run to take its rate from: a 10 M run alone
+                if system == "rdflib" and quads > RDFLIB_MAX_QUADS:
                     entry["systems"][system] = {"status": "skipped", "error": RDFLIB_TOO_BIG}
                     continue
                 if system == "rdflib" and rdflib_rate and quads / rdflib_rate > self.rdflib_limit:
@@ -510,7 +602,7 @@ class Run:
                         f"{self.rdflib_limit:.0f} s limit",
                     }
                     continue
-                entry["systems"][system] = self.system(system, size, curated, (data, keys), quads, texts)
+                entry["systems"][system] = self.system(system, size, curated, files, quads, texts)
                 result["sizes"][str(size)] = entry
                 result["seconds"] = time.perf_counter() - started
                 self.save(result)
@@ -520,8 +612,13 @@ class Run:
                 if system == "nanokg" and size >= self.network_from:
                     self.log("  networkx")
                     entry["network"] = self.network(size)
-                if system in ("nanokg", "oxigraph-disk"):
-                    shutil.rmtree(self.workdir / f"{'nanokg' if system == 'nanokg' else 'oxigraph'}-{size}", True)
+                later = set(self.systems[self.systems.index(system) + 1 :])
+                if system == "oxigraph-disk":
+                    shutil.rmtree(self.workdir / f"oxigraph-{size}", True)
+                elif system in NANOKG_SYSTEMS and not later & set(NANOKG_SYSTEMS):
+                    # the store both nanokg systems read: dropped after the last of them
+                    shutil.rmtree(self.workdir / f"nanokg-{size}", True)
+                    self._loaded.pop(size, None)
             result["sizes"][str(size)] = entry
         result["seconds"] = time.perf_counter() - started
         return result

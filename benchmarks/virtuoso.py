@@ -80,6 +80,12 @@ class Virtuoso:
 
         return peak_rss(self.server.process.pid)
 
+    def disk_bytes(self) -> int:
+        """Bytes the database file (``virtuoso.db``, checkpointed by :meth:`bulk_load`) takes on disk."""
+        from .runner import disk_bytes
+
+        return disk_bytes(self.directory / "virtuoso.db")
+
     def count(self) -> int:
         """Quads in the server (its system graphs included)."""
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", 600)

@@ -82,7 +82,7 @@ def test_stats(built_store):
     result = CliRunner().invoke(main, ["stats", "--store", str(built_store), "--format", "json"])
     stats = json.loads(result.stdout)
     graphs = {g["graph"].rsplit("/", 1)[1]: g["triples"] for g in stats["graphs"]}
-    assert set(graphs) == {"ontology", "asserted", "inferred", "provenance", "lookup", "queries"}
+    assert set(graphs) == {"ontology", "asserted", "inferred", "derived", "provenance", "lookup", "queries"}
     classes = {c["label"]: c["count"] for c in stats["classes"] if c["label"]}
     assert classes["nanomedicine"] == len(SEED_PRODUCTS)
     assert classes["nucleic-acid nanomedicine"] == 2

@@ -185,3 +185,18 @@ def test_every_header_example_runs(built_store, name, federation_standin):  # fe
     result = invoke(*args[1:], "--store", str(built_store))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_streamed_answers_are_the_results_text(built_store, fmt):
+    # written piece by piece (Results.iter_csv ...): byte for byte the text of to_csv/to_tsv/to_json
+    from nanokg import KnowledgeGraph
+
+    text = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o"
+    with KnowledgeGraph.open(built_store) as kg:
+        results = kg.sparql(text)
+    assert len(results) > 5000  # many pieces of a writer
+    result = invoke("sparql", text, "--format", fmt, "--store", str(built_store))
+    assert result.exit_code == 0, result.output
+    expected = {"csv": results.to_csv, "tsv": results.to_tsv, "json": lambda: results.to_json() + "\n"}[fmt]()
+    assert result.stdout_bytes.decode("utf-8") == expected  # stdout would turn \r\n into \n

@@ -352,7 +352,7 @@ def test_graph_selection_and_lookup_on_request(store):
 def test_unknown_graph_or_format_names_the_parameter(store):
     with pytest.raises(
         ExportUsageError,
-        match=r"^graphs: unknown graph 'facts' \(graphs: ontology, asserted, inferred, provenance, lookup, queries\)",
+        match=r"^graphs: unknown graph 'facts' \(graphs: ontology, asserted, inferred, derived, provenance, lookup, queries\)",
     ):
         export(store, "ttl", io.BytesIO(), ["asserted", "facts"])
     with pytest.raises(ExportUsageError, match="description graph is always written"):

@@ -140,7 +140,8 @@ def test_in_memory_rdflib_graph(built_store):
 
 def test_stats_queries(kg):
     graphs = {g.rsplit("/", 1)[1]: n for g, n in kg.query("stats-graphs").rows}
-    assert set(graphs) == {"ontology", "asserted", "inferred", "provenance", "lookup", "queries"}
+    # derived: what the build materialises for the queries (nanokg.store.derive)
+    assert set(graphs) == {"ontology", "asserted", "inferred", "derived", "provenance", "lookup", "queries"}
     classes = {label: n for _, label, n in kg.query("stats-classes").rows if label}
     assert classes["nanomedicine"] == 42  # the 42 products of seed 000 (test_cli.SEED_PRODUCTS)
 
@@ -167,3 +168,25 @@ def test_user_query_file(kg, tmp_path):
 def test_dates_are_dates(kg):
     rows = kg.sparql('SELECT ?d WHERE { BIND("1995-11-17"^^xsd:date AS ?d) }').rows
     assert rows == [(dt.date(1995, 11, 17),)]
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_build_passes_full_to_the_build(built_store, monkeypatch, full):
+    # what the build itself does with it is the build tests' business: here, that the facade hands it over
+    import nanokg.store.build as build_module
+
+    seen = {}
+
+    class Report:
+        store = built_store
+
+    def build_graph(**options):
+        seen.update(options)
+        return Report()
+
+    monkeypatch.setattr(build_module, "build_graph", build_graph)
+    kg = KnowledgeGraph.build(built_store, full=full)
+    assert seen["full"] is full and seen["store_path"] == built_store
+    assert kg.build_report is not None and kg.sparql(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?p a nkg:Nanomedicine }"
+    ).rows == [(42,)]

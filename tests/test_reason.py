@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -98,3 +99,30 @@ def test_inconsistent_ontology_edit_fails_the_build_with_the_classes(tmp_path, b
     assert "unsatisfiable classes" in err and "polymeric micelle" in err
     assert "disjoint classes" in err
     assert len(open_store(built_store)) == before
+
+
+def test_hermit_gets_the_quick_jit_unless_the_user_set_java_options(monkeypatch):
+    from nanokg.curation import reason
+
+    monkeypatch.delenv("JDK_JAVA_OPTIONS", raising=False)
+    with reason._jvm_options():
+        assert os.environ["JDK_JAVA_OPTIONS"] == reason.JVM_OPTIONS == "-XX:TieredStopAtLevel=1"
+    assert "JDK_JAVA_OPTIONS" not in os.environ  # nothing left behind for other programs
+    monkeypatch.setenv("JDK_JAVA_OPTIONS", "-Dchosen=by-the-user")
+    with reason._jvm_options():
+        assert os.environ["JDK_JAVA_OPTIONS"] == "-Dchosen=by-the-user"
+    assert os.environ["JDK_JAVA_OPTIONS"] == "-Dchosen=by-the-user"
+
+
+@pytest.mark.slow
+def test_the_quick_jit_concludes_what_the_default_jvm_concludes(monkeypatch):
+    from nanokg.curation.loading import load_curation
+    from nanokg.curation.rdf import build_asserted
+
+    ontology = load_ontology(settings.ontology_dir() / "nanokg.ttl")
+    asserted = build_asserted(load_curation(settings.data_dir())).asserted
+    monkeypatch.delenv("JDK_JAVA_OPTIONS", raising=False)
+    quick = infer(ontology, asserted).graph
+    monkeypatch.setenv("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC")  # the user's options: no C1-only
+    default = infer(ontology, asserted).graph
+    assert set(quick) == set(default) and len(quick) > 300

@@ -110,20 +110,50 @@ class KnowledgeGraph:
     [(42,)]
     """
 
-    def __init__(self, backend: Backend, catalogue: Catalogue | None = None, *, path: Path | None = None) -> None:
+    def __init__(
+        self, backend: Backend, catalogue: Catalogue | None = None, *, path: Path | None = None, memory: bool = False
+    ) -> None:
         self.backend = backend
         self.catalogue = catalogue or Catalogue()
         #: the store folder the graph was opened from (:meth:`open`), which :meth:`load` and :meth:`unload` write
         self.path = path
+        #: whether the graph is queried from an in-memory copy of the store at ``path`` (``open(memory=True)``)
+        self.memory = memory
         #: what the build did, for a graph made by :meth:`build`
         self.build_report: BuildReport | None = None
 
     # -- opening -----------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str | None = None, *, queries: Path | None = None) -> KnowledgeGraph:
-        """The embedded store built by ``nanokg build`` (default location, or ``path``)."""
+    def open(
+        cls, path: Path | str | None = None, *, queries: Path | None = None, memory: bool = False
+    ) -> KnowledgeGraph:
+        """The embedded store built by ``nanokg build`` (default location, or ``path``).
+
+        With ``memory=True`` the store's quads are copied into memory first
+        (:func:`nanokg.store.memory.memory_copy`: seconds and about 470 bytes of memory
+        per quad, 8 s and 475 MB at 1 M quads) and queries run on the copy, several
+        times faster than on disk. The copy is the store as it was when opened;
+        :meth:`load` and :meth:`unload` write the store on disk, then copy it again.
+
+        Raises
+        ------
+        nanokg.store.memory.MemoryStoreError
+            With ``memory=True``: ``path`` is an endpoint URL or holds no built store.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph.open(STORE, memory=True)
+        >>> kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?p a nkg:Nanomedicine }").rows
+        [(42,)]
+        """
+        if memory:
+            from nanokg.store.memory import memory_copy
+
+            copy = memory_copy(path, parameter="path")  # refuses an endpoint URL before it becomes a Path
         folder = settings.store_path() if path is None else Path(path).expanduser()
+        if memory:
+            return cls(EmbeddedBackend(copy), Catalogue(queries), path=folder, memory=True)
         return cls(open_embedded(folder), Catalogue(queries), path=folder)
 
     @classmethod
@@ -134,16 +164,19 @@ class KnowledgeGraph:
         data: Path | str | None = None,
         ontology: Path | str | None = None,
         seeds: Path | str | None = None,
+        full: bool = False,
     ) -> KnowledgeGraph:
         """Build the graph into ``store`` (as ``nanokg build``), then open it.
 
         See :func:`nanokg.store.build.build_graph`; the graph's ``build_report``
         attribute holds what the build did (triples per graph, timings, notes).
+        ``full=True`` reasons over and validates the whole graph rather than what the
+        records touch (``nanokg build --full``).
         """
         from nanokg.store.build import build_graph
 
         given = {"data_dir": data, "ontology_dir": ontology, "store_path": store, "seeds_dir": seeds}
-        report = build_graph(**{name: None if p is None else Path(p) for name, p in given.items()})
+        report = build_graph(**{name: None if p is None else Path(p) for name, p in given.items()}, full=full)
         kg = cls.open(report.store)
         kg.build_report = report
         return kg
@@ -468,7 +501,12 @@ class KnowledgeGraph:
     def _reopen(self) -> None:
         # a write commits a new generation of the store: read that one from now on
         self.backend.close()
-        self.backend = open_embedded(self.path)
+        if self.memory:
+            from nanokg.store.memory import memory_copy
+
+            self.backend = EmbeddedBackend(memory_copy(self.path, parameter="path"))
+        else:
+            self.backend = open_embedded(self.path)
 
     def close(self) -> None:
         """Release the backend."""

@@ -205,6 +205,7 @@ class NKG(DefinedNamespace):
     correctionReason: URIRef
     curatedFrom: URIRef
     developedBy: URIRef
+    directType: URIRef  # derived at write time (nanokg.store.derive), never curated
     featureOf: URIRef
     findingIndication: URIRef
     findingPhase: URIRef
@@ -226,6 +227,7 @@ class NKG(DefinedNamespace):
     hasReleaseProfile: URIRef
     hasSurfaceModification: URIRef
     hasTargetingLigand: URIRef
+    hasTerminatedTrial: URIRef  # derived at write time (ontology/derive/terminated-trials.rq)
     hasTrial: URIRef
     hasUnmappedSource: URIRef
     identifierPrefix: URIRef
@@ -385,7 +387,7 @@ DATA_NAMESPACES = {
 #: `queries` the query catalogue as SHACL SPARQL executables, :mod:`nanokg.curation.catalogue_graph`).
 GRAPHS = {
     name: URIRef(f"{BASE}graph/{name}")
-    for name in ("ontology", "asserted", "inferred", "provenance", "lookup", "queries")
+    for name in ("ontology", "asserted", "inferred", "derived", "provenance", "lookup", "queries")
 }
 
 PREFIXES = {

@@ -132,13 +132,16 @@ def counted(n: int, noun: str) -> str:
 
 
 def emit_results(results: Results, fmt: str) -> None:
-    """Write query results: SPARQL 1.1 JSON/CSV/TSV, or a table with compact IRIs and any evidence."""
-    if fmt == "json":
-        click.echo(results.to_json())
-    elif fmt == "csv":
-        click.echo(results.to_csv(), nl=False)
-    elif fmt == "tsv":
-        click.echo(results.to_tsv(), nl=False)
+    """Write query results: SPARQL 1.1 JSON/CSV/TSV, or a table with compact IRIs and any evidence.
+
+    The SPARQL formats are written piece by piece as Results makes them from the engine's
+    terms (:meth:`~nanokg.query.results.Results.iter_csv` ...), never as one whole text.
+    """
+    if fmt in ("json", "csv", "tsv"):
+        for piece in getattr(results, f"iter_{fmt}")():
+            click.echo(piece, nl=False)
+        if fmt == "json":
+            click.echo("")
     else:
         notes = None
         if results.evidence is not None:

@@ -47,6 +47,7 @@ __all__ = [
     "carrier_class_iri",
     "in_memory",
     "load_ontology",
+    "mapping_graphs",
 ]
 
 
@@ -144,8 +145,13 @@ class _Writer:
             self.fact(iri, SKOS.altLabel, Literal(n.name), n)
 
 
-def build_asserted(c: rec.Curation) -> AssertedGraphs:
-    """Build the asserted and provenance graphs from validated records."""
+def build_asserted(c: rec.Curation, mappings: bool = True) -> AssertedGraphs:
+    """Build the asserted and provenance graphs from validated records.
+
+    ``mappings=False`` leaves out the external identifiers (``skos:exactMatch`` and the
+    rest, all annotations): the build reasons without them, since expanding their CURIEs
+    loads the Bioregistry, and makes them with :func:`mapping_graphs` while HermiT runs.
+    """
     w = _Writer(c)
     _sources(w, c)
     _reference_entities(w, c)
@@ -153,6 +159,18 @@ def build_asserted(c: rec.Curation) -> AssertedGraphs:
         _product(w, product)
     _field(w, c)
     _immunotherapy(w, c)
+    if mappings:
+        _mappings(w, c)
+    return w.out
+
+
+def mapping_graphs(c: rec.Curation) -> AssertedGraphs:
+    """The external identifiers of ``c`` alone: what ``build_asserted(c, mappings=False)`` leaves out.
+
+    Merged into those graphs, they give exactly ``build_asserted(c)``: a mapping's facts
+    and evidence nodes depend on the mapping only, and graphs merge as sets.
+    """
+    w = _Writer(c)
     _mappings(w, c)
     return w.out
 
@@ -528,8 +546,11 @@ def _turtle_error(path: Path, exc: Exception) -> OntologyInputError:
     return OntologyInputError(f"{path}: does not parse as Turtle: {detail}")
 
 
-def load_ontology(path: Path) -> Graph:
+def load_ontology(path: Path, canonical: bool = True) -> Graph:
     """Parse a Turtle file; blank nodes get canonical ids so rebuilds give the same triples.
+
+    ``canonical=False`` keeps the parser's blank node ids: for a graph that is read but
+    not stored (the SHACL shapes), where canonical ids buy nothing and cost half a second.
 
     Raises
     ------
@@ -545,9 +566,11 @@ def load_ontology(path: Path) -> Graph:
         raise OntologyInputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
         raise _turtle_error(path, exc) from None
-    canonical = Graph()
+    if not canonical:
+        return graph
+    out = Graph()
     for triple in to_canonical_graph(graph):
-        canonical.add(triple)
+        out.add(triple)
     for prefix, ns in graph.namespaces():
-        canonical.bind(prefix, ns, override=True)
-    return canonical
+        out.bind(prefix, ns, override=True)
+    return out

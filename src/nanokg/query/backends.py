@@ -236,7 +236,8 @@ class EmbeddedBackend(Backend):
         if not isinstance(solutions, ox.QuerySolutions):
             raise NotSelectError("expected a SELECT query")
         columns = [v.value for v in solutions.variables]
-        return Results(columns, [tuple(s[c] for c in columns) for s in solutions])
+        # the engine's solutions as they are: Results converts them only when asked (query/results.py)
+        return Results.from_solutions(columns, list(solutions))
 
     def _ask(self, text: str) -> bool:
         return bool(self.store.query(text, use_default_graph_as_union=True))

@@ -12,7 +12,7 @@ Examples
 >>> nk105["carrier_class"], nk105["indications"]
 ('polymeric micelle', ['breast cancer', 'gastric cancer'])
 >>> sorted(g["graph"].rsplit("/", 1)[1] for g in stats(backend)["graphs"])[:2]
-['asserted', 'inferred']
+['asserted', 'derived']
 """
 
 from __future__ import annotations

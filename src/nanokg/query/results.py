@@ -14,9 +14,10 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder of one string
 from typing import Any
 
 import pyoxigraph as ox
@@ -40,6 +41,17 @@ _INTEGER_TYPES = {
               "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
               "unsignedByte", "gYear")
 }  # fmt: skip
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+#: datatype IRI -> the conversion of a lexical form to its Python value (others stay strings)
+_CONVERTERS: dict[str, Any] = {
+    **dict.fromkeys(_INTEGER_TYPES, int),
+    f"{_XSD}decimal": Decimal,
+    f"{_XSD}double": float,
+    f"{_XSD}float": float,
+    f"{_XSD}boolean": _BOOLEANS.__getitem__,
+    f"{_XSD}date": dt.date.fromisoformat,
+    f"{_XSD}dateTime": dt.datetime.fromisoformat,
+}
 
 
 def to_python(term: Term | None) -> Any:
@@ -60,25 +72,17 @@ def to_python(term: Term | None) -> Any:
     """
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        datatype, value = term.datatype.value, term.value
+    kind = type(term)
+    if kind is ox.Literal:
+        value = term.value
+        convert = _CONVERTERS.get(term.datatype.value)
+        if convert is None:
+            return value
         try:
-            if datatype in _INTEGER_TYPES:
-                return int(value)
-            if datatype == f"{_XSD}decimal":
-                return Decimal(value)
-            if datatype in (f"{_XSD}double", f"{_XSD}float"):
-                return float(value)
-            if datatype == f"{_XSD}boolean":
-                return {"true": True, "1": True, "false": False, "0": False}[value]
-            if datatype == f"{_XSD}date":
-                return dt.date.fromisoformat(value)
-            if datatype == f"{_XSD}dateTime":
-                return dt.datetime.fromisoformat(value)
+            return convert(value)
         except (ValueError, KeyError, InvalidOperation):
             return value
-        return value
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.BlankNode:
         return f"_:{term.value}"
     return term.value
 
@@ -96,11 +100,15 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
-@dataclass
 class Results:
     """The answer to a SELECT query: column names and rows of RDF terms.
 
     ``rows`` gives the same rows as Python values; ``as_dicts()`` keys them by column.
+    Nothing is converted until asked for: an answer from the embedded store keeps the
+    engine's own solutions (:meth:`from_solutions`), ``terms`` makes tuples of them on
+    first access, ``rows`` Python values, and the writers (``to_csv``, ``to_tsv``,
+    ``to_json``, ``to_xml``) read the engine's terms directly. So a query costs the
+    engine's time plus a constant, and each output what its format costs.
 
     Examples
     --------
@@ -111,31 +119,77 @@ class Results:
     ['n', '3']
     """
 
-    columns: list[str]
-    terms: list[tuple[Term | None, ...]] = field(repr=False)
-    #: per row, the facts behind it (:class:`nanokg.query.evidence.Fact`), when asked for
-    #: (``KnowledgeGraph.query(..., evidence=True)``, ``KnowledgeGraph.describe``); else None
-    evidence: list[list[Any]] | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        columns: list[str],
+        terms: Sequence[Sequence[Term | None]],
+        evidence: list[list[Any]] | None = None,
+    ) -> None:
+        self.columns = columns
+        #: rows of terms as given: tuples, or the engine's solutions (indexable and iterable like tuples)
+        self._source: Sequence[Sequence[Term | None]] = terms
+        self._terms: list[tuple[Term | None, ...]] | None = terms if _are_tuples(terms) else None
+        #: per row, the facts behind it (:class:`nanokg.query.evidence.Fact`), when asked for
+        #: (``KnowledgeGraph.query(..., evidence=True)``, ``KnowledgeGraph.describe``); else None
+        self.evidence = evidence
+
+    @classmethod
+    def from_solutions(cls, columns: list[str], solutions: list[ox.QuerySolution]) -> Results:
+        """Results over pyoxigraph's solutions, converted only when asked for.
+
+        ``solutions`` must list the values of ``columns`` in that order (as
+        ``list(store.query(...))`` does with the query's variables).
+        """
+        results = cls(columns, [])
+        results._source, results._terms = solutions, None
+        return results
+
+    @property
+    def terms(self) -> list[tuple[Term | None, ...]]:
+        """The rows as tuples of RDF terms (None: unbound)."""
+        if self._terms is None:
+            self._terms = [tuple(row) for row in self._source]
+            self._source = self._terms
+        return self._terms
+
+    @terms.setter
+    def terms(self, value: list[tuple[Term | None, ...]]) -> None:
+        self._source = self._terms = value
+        self.__dict__.pop("rows", None)
 
     @cached_property
     def rows(self) -> list[tuple[Any, ...]]:
         """The rows as tuples of Python values."""
-        return [tuple(to_python(t) for t in row) for row in self.terms]
+        convert = to_python
+        return [tuple(map(convert, row)) for row in self._source]
 
     def __len__(self) -> int:
-        return len(self.terms)
+        return len(self._source)
 
     def __iter__(self):
         return iter(self.as_dicts())
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Results):
+            return NotImplemented
+        return (self.columns, self.terms, self.evidence) == (other.columns, other.terms, other.evidence)
+
+    __hash__ = None  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Results(columns={self.columns!r})"
+
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows as dictionaries keyed by column name."""
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+        columns = self.columns
+        return [dict(zip(columns, row, strict=True)) for row in self.rows]
 
     def column(self, name: str) -> list[Any]:
         """The Python values of one column."""
         index = self.columns.index(name)
-        return [row[index] for row in self.rows]
+        if "rows" in self.__dict__:
+            return [row[index] for row in self.rows]
+        return [to_python(row[index]) for row in self._source]
 
     def to_dataframe(self):
         """The rows as a :class:`pandas.DataFrame` whose columns keep their datatypes.
@@ -161,7 +215,7 @@ class Results:
         ``i`` (:meth:`nanokg.query.evidence.Fact.to_json`). Readers of SPARQL JSON ignore it.
         """
         bindings = [
-            {c: _json_term(t) for c, t in zip(self.columns, row, strict=True) if t is not None} for row in self.terms
+            {c: _json_term(t) for c, t in zip(self.columns, row, strict=True) if t is not None} for row in self._source
         ]
         document: dict[str, Any] = {"head": {"vars": list(self.columns)}, "results": {"bindings": bindings}}
         if self.evidence is not None:
@@ -169,8 +223,66 @@ class Results:
         return document
 
     def to_json(self) -> str:
-        """SPARQL 1.1 Query Results JSON, as text."""
-        return json.dumps(self.to_sparql_json(), indent=2, ensure_ascii=False)
+        """SPARQL 1.1 Query Results JSON, as text (what ``json.dumps(to_sparql_json(), indent=2)`` writes)."""
+        if self.evidence is not None:  # small answers: the document as json writes it
+            return json.dumps(self.to_sparql_json(), indent=2, ensure_ascii=False)
+        return "".join(self.iter_json())
+
+    def iter_json(self) -> Iterator[str]:
+        """:meth:`to_json`'s text in pieces, written from the terms as they come (no evidence).
+
+        ``json.dumps`` with ``indent`` runs its pure-Python encoder, several times slower
+        than the engine on a large answer; the layout it writes is simple enough to write
+        here with the C string encoder, byte for byte the same.
+        """
+        if self.evidence is not None:
+            yield self.to_json()
+            return
+        quote = encode_basestring
+        columns = self.columns
+        if columns:
+            names = ",\n".join(f"      {quote(c)}" for c in columns)
+            yield '{\n  "head": {\n    "vars": [\n' + names + '\n    ]\n  },\n  "results": {\n    "bindings": ['
+        else:
+            yield '{\n  "head": {\n    "vars": []\n  },\n  "results": {\n    "bindings": ['
+        keys = [f"        {quote(c)}: {{\n          " for c in columns]
+        uri, bnode = '"type": "uri",\n          "value": ', '"type": "bnode",\n          "value": '
+        literal, end = '"type": "literal",\n          "value": ', "\n        }"
+        datatypes: dict[str, str] = {}
+        separator = "\n"
+        batch: list[str] = []
+        for row in self._source:
+            cells = []
+            for key, term in zip(keys, row, strict=True):
+                if term is None:
+                    continue
+                kind = type(term)
+                if kind is ox.NamedNode:
+                    cells.append(f"{key}{uri}{quote(term.value)}{end}")
+                elif kind is ox.BlankNode:
+                    cells.append(f"{key}{bnode}{quote(term.value)}{end}")
+                elif term.language:
+                    cells.append(
+                        f'{key}{literal}{quote(term.value)},\n          "xml:lang": {quote(term.language)}{end}'
+                    )
+                else:
+                    datatype = term.datatype.value
+                    tail = datatypes.get(datatype)
+                    if tail is None:
+                        tail = datatypes[datatype] = (
+                            end if datatype == _XSD_STRING else f',\n          "datatype": {quote(datatype)}{end}'
+                        )
+                    cells.append(f"{key}{literal}{quote(term.value)}{tail}")
+            if cells:
+                batch.append(separator + "      {\n" + ",\n".join(cells) + "\n      }")
+            else:
+                batch.append(separator + "      {}")
+            separator = ",\n"
+            if len(batch) >= 1000:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch)
+        yield "\n    ]\n  }\n}" if separator == ",\n" else "]\n  }\n}"
 
     def to_csv(self) -> str:
         """SPARQL 1.1 Query Results CSV: plain values, IRIs in full.
@@ -179,30 +291,47 @@ class Results:
         :data:`CSV_COLUMNS` after the row's (a row without facts: one
         line, those cells empty); ``evidence_row`` numbers the answer rows from 1.
         """
+        return "".join(self.iter_csv())
+
+    def iter_csv(self) -> Iterator[str]:
+        """:meth:`to_csv`'s text in pieces of many lines."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         columns, lines = self._lines()
         writer.writerow(columns)
-        for row in lines:
-            writer.writerow(
-                ["" if t is None else f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value for t in row]
-            )
-        return buffer.getvalue()
+        blank = ox.BlankNode
+        for count, row in enumerate(lines, start=1):
+            writer.writerow(["" if t is None else f"_:{t.value}" if type(t) is blank else t.value for t in row])
+            if count % 1000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
     def to_tsv(self) -> str:
         """SPARQL 1.1 Query Results TSV: terms in N-Triples/Turtle syntax (evidence as in :meth:`to_csv`)."""
-        columns, rows = self._lines()
-        lines = ["\t".join(f"?{c}" for c in columns)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-        return "\n".join(lines) + "\n"
+        return "".join(self.iter_tsv())
 
-    def _lines(self) -> tuple[list[str], list[tuple[Term | None, ...]]]:
+    def iter_tsv(self) -> Iterator[str]:
+        """:meth:`to_tsv`'s text in pieces of many lines."""
+        columns, rows = self._lines()
+        yield "\t".join(f"?{c}" for c in columns) + "\n"
+        batch: list[str] = []
+        for row in rows:
+            batch.append("\t".join("" if t is None else str(t) for t in row))
+            if len(batch) >= 1000:
+                yield "\n".join(batch) + "\n"
+                batch = []
+        if batch:
+            yield "\n".join(batch) + "\n"
+
+    def _lines(self) -> tuple[list[str], Sequence[Sequence[Term | None]]]:
         """Columns and lines for the tabular formats: the rows, or row x fact with evidence."""
         if self.evidence is None:
-            return list(self.columns), list(self.terms)
+            return list(self.columns), self._source
         integer = ox.NamedNode(f"{_XSD}integer")
         lines: list[tuple[Term | None, ...]] = []
-        for number, (row, facts) in enumerate(zip(self.terms, self.evidence, strict=True), start=1):
+        for number, (row, facts) in enumerate(zip(self._source, self.evidence, strict=True), start=1):
             cells = [fact.cells() for fact in facts] or [[None] * (len(CSV_COLUMNS) - 1)]
             lines += [(*row, ox.Literal(str(number), datatype=integer), *c) for c in cells]
         return [*self.columns, *CSV_COLUMNS], lines
@@ -222,23 +351,72 @@ class Results:
         </results>
         </sparql>
         """
+        return "".join(self.iter_xml())
+
+    def iter_xml(self) -> Iterator[str]:
+        """:meth:`to_xml`'s text in pieces of many lines."""
         from xml.sax.saxutils import quoteattr  # imported here: it pulls in urllib.request, http.client, ssl
 
-        lines = [
-            '<?xml version="1.0" encoding="utf-8"?>',
-            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-            "<head>{}</head>".format("".join(f"<variable name={quoteattr(c)}/>" for c in self.columns)),
-            "<results>",
-        ]
-        for row in self.terms:
-            bindings = "".join(
-                f"<binding name={quoteattr(c)}>{_xml_term(t)}</binding>"
-                for c, t in zip(self.columns, row, strict=True)
-                if t is not None
-            )
-            lines.append(f"<result>{bindings}</result>")
-        lines += ["</results>", "</sparql>"]
-        return "\n".join(lines) + "\n"
+        yield "\n".join(
+            [
+                '<?xml version="1.0" encoding="utf-8"?>',
+                '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+                "<head>{}</head>".format("".join(f"<variable name={quoteattr(c)}/>" for c in self.columns)),
+                "<results>",
+                "",
+            ]
+        )
+        opens = [f"<binding name={quoteattr(c)}>" for c in self.columns]
+        # the attribute of a datatype or language, quoted once per answer
+        attributes: dict[str, str] = {}
+        batch: list[str] = []
+        for row in self._source:
+            cells = ["<result>"]
+            for opening, term in zip(opens, row, strict=True):
+                if term is None:
+                    continue
+                kind = type(term)
+                if kind is ox.NamedNode:
+                    cells.append(f"{opening}<uri>{_escape(term.value)}</uri></binding>")
+                elif kind is ox.BlankNode:
+                    cells.append(f"{opening}<bnode>{_escape(term.value)}</bnode></binding>")
+                else:
+                    language = term.language
+                    if language:
+                        tag = attributes.get("@" + language)
+                        if tag is None:
+                            tag = attributes["@" + language] = f"<literal xml:lang={quoteattr(language)}>"
+                    else:
+                        datatype = term.datatype.value
+                        tag = attributes.get(datatype)
+                        if tag is None:
+                            tag = attributes[datatype] = (
+                                "<literal>" if datatype == _XSD_STRING else f"<literal datatype={quoteattr(datatype)}>"
+                            )
+                    cells.append(f"{opening}{tag}{_escape(term.value)}</literal></binding>")
+            cells.append("</result>\n")
+            batch.append("".join(cells))
+            if len(batch) >= 1000:
+                yield "".join(batch)
+                batch = []
+        batch.append("</results>\n</sparql>\n")
+        yield "".join(batch)
+
+
+def _are_tuples(rows: Sequence[Sequence[Term | None]]) -> bool:
+    """Whether ``rows`` is already the list of tuples :attr:`Results.terms` gives (checked on its first row)."""
+    return isinstance(rows, list) and (not rows or isinstance(rows[0], tuple))
+
+
+def _escape(text: str) -> str:
+    """XML character data, as :func:`xml.sax.saxutils.escape` writes it (without importing it)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    return text
 
 
 def _xml_term(term: Term) -> str:

@@ -155,7 +155,7 @@ def answer(store: ox.Store, job: QueryJob, max_rows: int) -> Reply:
         columns = [v.value for v in result.variables]
         solutions = list(itertools.islice(result, max_rows + 1))
         truncated = len(solutions) > max_rows
-        results = Results(columns, [tuple(s[c] for c in columns) for s in solutions[:max_rows]])
+        results = Results.from_solutions(columns, solutions[:max_rows])
         writer = {"json": results.to_json, "xml": results.to_xml, "csv": results.to_csv, "tsv": results.to_tsv}
         return Reply(200, writer[job.results]().encode("utf-8"), job.results, truncated)
     if job.graph is None:

@@ -52,7 +52,8 @@ routes ``/api/queries``, ``/api/prefixes`` and ``/api/terms``, and the catalogue
 web API, ``/api/NAME`` described by ``/api/openapi.json`` (:mod:`nanokg.serve.api`). CORS
 is open to ``cors_origins`` (every origin by default).
 
-Serve a rebuilt store by restarting the server: workers read the store they opened.
+Serve a rebuilt store by restarting the server: workers read the store they opened. With
+``memory`` each worker copies the store into memory at start and answers from the copy.
 """
 
 from __future__ import annotations
@@ -201,6 +202,7 @@ def create_app(
     worker_memory: int = DEFAULT_WORKER_MEMORY,
     allow_services: Sequence[str] = (),
     client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
+    memory: bool = False,
 ):
     """The ASGI application: the SPARQL endpoint, the query page and its JSON routes, the catalogue's API.
 
@@ -222,6 +224,9 @@ def create_app(
         Endpoints a query's ``SERVICE`` may call, besides the mirrors of ``$NANOKG_SERVICES``.
     client_timeout
         Seconds a client has to send a request body (the headers: see :func:`serve`).
+    memory
+        Each worker answers from its own in-memory copy of the store, made when it starts
+        (:mod:`nanokg.serve.workers`); ``worker_memory`` then counts on top of the copy.
 
     Returns
     -------
@@ -233,6 +238,8 @@ def create_app(
     ------
     nanokg.store.transaction.StoreMissingError
         If nothing was built at ``store_path``.
+    nanokg.store.memory.MemoryStoreError
+        With ``memory``: ``store_path`` is an endpoint URL or holds no built store (exit 2).
     ServeUsageError
         If ``worker_memory`` is too small to start a worker or an allowed endpoint is no http(s) IRI.
     nanokg.serve.workers.ServeError
@@ -245,9 +252,15 @@ def create_app(
     check_memory(worker_memory)
     mirrors = service_overrides()  # from $NANOKG_SERVICES, checked now rather than at the first query
     services = sorted({*map(_endpoint_iri, allow_services), *mirrors.values()})
-    path = Path(store_path) if store_path is not None else settings.store_path()
-    open_store(path)  # fails now, with the usual message, if nothing was built there
-    pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows, memory=worker_memory)
+    if memory:
+        from nanokg.store.memory import check_store
+
+        # checked without pinning a generation here: the workers copy it and let it go
+        path = check_store(store_path)
+    else:
+        path = Path(store_path) if store_path is not None else settings.store_path()
+        open_store(path)  # fails now, with the usual message, if nothing was built there
+    pool = QueryPool(path, size=workers, timeout=timeout, max_rows=max_rows, memory=worker_memory, in_memory=memory)
     info = GraphInfo(path)
     api = CatalogueApi(pool)
     sparql = SparqlEndpoint(pool, services, mirrors, client_timeout)

@@ -173,13 +173,12 @@ class GraphInfo:
         with self._lock:
             if self._cached is None:
                 from nanokg.query.backends import EmbeddedBackend
-                from nanokg.store.transaction import open_store
+                from nanokg.store.transaction import reading
 
-                backend = EmbeddedBackend(open_store(self.store_path))
-                try:
+                # a short read: the server process keeps no generation from a writer's clean-up
+                with reading(self.store_path) as store:
+                    backend = EmbeddedBackend(store)
                     self._cached = (_catalogue_entries(backend), _ontology_terms(backend))
-                finally:
-                    backend.close()
             return self._cached
 
     def queries(self) -> list[dict[str, Any]]:

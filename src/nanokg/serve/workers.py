@@ -6,6 +6,15 @@ pyoxigraph cannot interrupt a running query, so a query runs in a worker process
 gets 503 "query timed out after N s". Each worker's data memory (heap and anonymous
 mappings, ``RLIMIT_DATA``) is capped: a query that needs more makes its worker fail an
 allocation and die, the worker is replaced, and the client gets 503.
+
+With ``in_memory`` (``nanokg serve --memory``) each worker copies the store's active
+generation into its own in-memory store when it starts (:func:`nanokg.store.memory.memory_copy`)
+and answers from that copy: one copy per worker, about 470 bytes per quad each (475 MB
+per worker at 1 M quads), and seconds to start a worker (8 s of CPU at 1 M), a replaced
+one too. The memory cap then counts from the copy: a worker may use ``memory`` MiB on
+top of it. The disk generation is held only while it is copied, so a writer committing
+a new generation is never blocked; as on disk, a worker keeps the store it copied, and a
+replacement (after a timeout or a crash) copies the generation active at that moment.
 """
 
 from __future__ import annotations
@@ -73,23 +82,48 @@ def _memory_message(memory: int) -> str:
     )
 
 
-def _worker_main(conn, store_path: str, max_rows: int, memory: int = 0) -> None:
-    """A worker's life: cap its memory, open the store, then answer jobs until the pipe closes.
+def _data_size() -> int:
+    """Bytes of this process's data segment and anonymous mappings now (what ``RLIMIT_DATA`` counts)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) << 10
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10  # elsewhere: the peak, an upper bound
+
+
+def _cap_memory(memory: int, base: int = 0) -> None:
+    """Cap the data segment at ``base`` bytes plus ``memory`` MiB (within the hard limit)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = base + (memory << 20)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+
+
+def _worker_main(conn, store_path: str, max_rows: int, memory: int = 0, in_memory: bool = False) -> None:
+    """A worker's life: cap its memory, open (or copy) the store, then answer jobs until the pipe closes.
 
     ``memory`` (MiB, 0: no cap) caps the data segment and anonymous mappings, where the
     engine's allocations go: past it an allocation fails and the engine aborts the process.
+    With ``in_memory`` the store is copied into memory first and the cap counts from there.
     """
     # Ctrl-C reaches the whole process group; the server decides when workers stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if memory:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        cap = memory << 20 if hard == resource.RLIM_INFINITY else min(memory << 20, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
-    from nanokg.store.transaction import open_store  # the active generation, kept while this worker lives
-
+    if memory and not in_memory:
+        _cap_memory(memory)
     try:
-        store = open_store(store_path)
-    except OSError as exc:
+        if in_memory:
+            from nanokg.store.memory import memory_copy  # the active generation, held only while copied
+
+            store = memory_copy(store_path)
+            if memory:
+                _cap_memory(memory, _data_size())
+        else:
+            from nanokg.store.transaction import open_store  # the active generation, kept while this worker lives
+
+            store = open_store(store_path)
+    except (OSError, NanokgError) as exc:
         conn.send(("failed", f"cannot open the store {store_path}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
@@ -129,10 +163,21 @@ class QueryPool:
     """
 
     def __init__(
-        self, store_path: Path, *, size: int = 2, timeout: float = 30.0, max_rows: int = 10000, memory: int = 0
+        self,
+        store_path: Path,
+        *,
+        size: int = 2,
+        timeout: float = 30.0,
+        max_rows: int = 10000,
+        memory: int = 0,
+        in_memory: bool = False,
     ) -> None:
         self.store_path, self.size, self.timeout, self.max_rows = Path(store_path), size, timeout, max_rows
         self.memory = memory
+        #: whether each worker answers from its own in-memory copy of the store (``nanokg serve --memory``)
+        self.in_memory = in_memory
+        # a copy takes seconds per million quads (10 M: minutes on a loaded machine), an open milliseconds
+        self._boot_timeout = 1800.0 if in_memory else 60.0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -160,7 +205,7 @@ class QueryPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main,
-            args=(child, str(self.store_path), self.max_rows, self.memory),
+            args=(child, str(self.store_path), self.max_rows, self.memory, self.in_memory),
             name="nanokg-query",
             daemon=True,
         )
@@ -171,9 +216,9 @@ class QueryPool:
             self._workers.add(worker)
         return worker
 
-    def _await_ready(self, worker: _Worker, boot_timeout: float = 60.0) -> None:
+    def _await_ready(self, worker: _Worker, boot_timeout: float | None = None) -> None:
         message = "did not start"
-        if worker.conn.poll(boot_timeout):
+        if worker.conn.poll(self._boot_timeout if boot_timeout is None else boot_timeout):
             try:
                 status, detail = worker.conn.recv()
             except (EOFError, OSError):

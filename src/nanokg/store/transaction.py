@@ -62,6 +62,20 @@ The old layout
     graph and import kept. A crash during the conversion leaves either the old store or
     the converted one.
 
+Disk
+    A store after a write holds one generation, its files counted once (``du`` counts hard
+    links once too): what a raw Oxigraph store of the same quads holds, plus RocksDB's
+    info ``LOG`` and ``OPTIONS`` (about 0.3 MB). A reader's pinned generation shares the
+    SST files that did not change; it costs only the files the writes replaced, until the
+    reader exits and the next writer removes it. :func:`disk_usage` gives the breakdown.
+    An Oxigraph store is larger compacted than fresh from ``bulk_load`` (195 MB against
+    298 MB for 1 M quads loaded into the curated store): Oxigraph's RocksDB levels are
+    ``NoCompression`` for L0 and the *base* level and LZ4 below, and while a column family
+    is under 512 MB (``max_bytes_for_level_base``) the base level is the last one, so every
+    compaction, ``Store.optimize()`` or RocksDB's own while a read-write handle is open,
+    writes a small store uncompressed. Only ``bulk_load`` files that land without overlap
+    (into an empty store) keep their LZ4 compression. Raw pyoxigraph pays the same.
+
 Every crash point is a named step of :mod:`nanokg.faults` (``build:swapped``,
 ``load:pointer-written``, ``convert:cleaning`` ...), and the tests kill each command at
 each one.
@@ -91,12 +105,14 @@ if TYPE_CHECKING:  # rdflib is not imported on the query path (cold start of `na
 
 __all__ = [
     "MARKER",
+    "DiskUsage",
     "Generation",
     "StoreBusyError",
     "StoreDamagedError",
     "StoreMissingError",
     "StoreTargetError",
     "StoreWriter",
+    "disk_usage",
     "graph_triples",
     "is_store",
     "open_store",
@@ -275,6 +291,88 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[ox.Store]:
         del store
         if fd is not None:
             os.close(fd)
+
+
+# -- disk -----------------------------------------------------------------------------------------------------
+
+#: what each file of a RocksDB directory is, by its name (``kind`` of :class:`DiskUsage`)
+_FILE_KINDS = (
+    ("sst", re.compile(r"\d+\.(sst|ldb)$")),
+    ("blob", re.compile(r"\d+\.blob$")),
+    ("wal", re.compile(r"\d+\.log$")),
+    ("info-log", re.compile(r"LOG(\.old\.\d+)?$")),
+    ("manifest", re.compile(r"MANIFEST-\d+$")),
+    ("options", re.compile(r"OPTIONS-\d+(\.dbtmp)?$")),
+)
+
+
+def _kind(name: str) -> str:
+    return next((kind for kind, pattern in _FILE_KINDS if pattern.match(name)), "other")
+
+
+@dataclass(frozen=True)
+class DiskUsage:
+    """The bytes of a store on disk, every file counted once however many generations link it.
+
+    Bytes are file sizes (``du --bytes``), not allocated blocks.
+    """
+
+    #: every file of the store directory
+    total: int
+    #: the files of the generation readers open (the whole directory for a store of the old layout)
+    active: int
+    #: files no longer in the active generation, kept by a reader's pin or left by a crash until the next write
+    retained: int
+    #: generation directories, the active one included
+    generations: int
+    #: ``total`` by kind of file: ``sst``, ``blob``, ``wal``, ``info-log``, ``manifest``, ``options``, ``other``
+    kinds: dict[str, int]
+
+
+def disk_usage(path: str | os.PathLike | None = None) -> DiskUsage:
+    """Where the bytes of the store at ``path`` go (a hard-linked file counted once).
+
+    Raises
+    ------
+    StoreMissingError
+        If nothing was built at ``path``.
+    """
+    path = _path(path)
+    if not is_store(path):
+        raise _missing(path)
+    name = _active_name(path)
+    active_dir = path / _GENERATIONS / name if name is not None else path
+    seen: dict[tuple[int, int], tuple[int, str]] = {}  # (device, inode) -> (size, kind)
+    in_active: set[tuple[int, int]] = set()
+    in_others: set[tuple[int, int]] = set()
+    generations = 0
+    for root, _, files in os.walk(path):
+        here = Path(root)
+        if here.parent == path / _GENERATIONS and _GENERATION_NAME.match(here.name):
+            generations += 1
+        # nanokg's own files (marker, lock, pointer) sit in the store directory itself
+        inside = here != path and (path / _GENERATIONS) in here.parents
+        for file in files:
+            try:
+                stat = (here / file).stat(follow_symlinks=False)
+            except FileNotFoundError:  # removed meanwhile by a writer
+                continue
+            key = (stat.st_dev, stat.st_ino)
+            seen[key] = (stat.st_size, _kind(file))
+            if here == active_dir or (name is not None and here.is_relative_to(active_dir)):
+                in_active.add(key)
+            elif inside:
+                in_others.add(key)
+    kinds: dict[str, int] = {}
+    for size, kind in seen.values():
+        kinds[kind] = kinds.get(kind, 0) + size
+    return DiskUsage(
+        total=sum(size for size, _ in seen.values()),
+        active=sum(seen[key][0] for key in in_active),
+        retained=sum(seen[key][0] for key in in_others - in_active),
+        generations=generations,
+        kinds=kinds,
+    )
 
 
 # -- writing --------------------------------------------------------------------------------------------------
@@ -600,6 +698,10 @@ def write_curated(writer: StoreWriter, source: ox.Store) -> int:
             for name in sorted(curated):
                 generation.store.remove_graph(ox.NamedNode(name))
             generation.store.bulk_extend(source.quads_for_pattern(None, None, None, None))
+            # the imports' derived triples were computed against the old curated graphs
+            from nanokg.store.derive import rederive
+
+            rederive(generation.store)
             return len(source)
         generation.store.bulk_extend(source.quads_for_pattern(None, None, None, None))
         generation.store.flush()
