@@ -54,7 +54,15 @@ TAMPERED = ox.Quad(
 
 def nanokg(*args: str | Path, fault: str | None = None) -> subprocess.CompletedProcess:
     """Run ``nanokg ARGS`` in a subprocess, killed at ``fault`` (a :mod:`nanokg.faults` step) if given."""
-    return subprocess.run(_command(args), capture_output=True, text=True, env=_env(fault), timeout=600)
+    return subprocess.run(
+        _command(args), capture_output=True, text=True, env=_env(fault), timeout=600, preexec_fn=_sigint_default
+    )
+
+
+def _sigint_default() -> None:
+    # a shell starts background jobs with SIGINT ignored, and Python keeps it so: the @INT
+    # faults would then do nothing (seen with `.ci/run &`)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _command(args) -> list[str]:
@@ -374,7 +382,14 @@ def killed_builds(build_template, tmp_path_factory) -> dict:
 
 
 def _start(args: list, fault: str) -> subprocess.Popen:
-    return subprocess.Popen(_command(args), env=_env(fault), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        _command(args),
+        env=_env(fault),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_sigint_default,
+    )
 
 
 @pytest.mark.slow
