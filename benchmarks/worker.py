@@ -139,8 +139,10 @@ class _Disk:
             if result is self.previous:
                 raise RuntimeError(f"{request['name']}: nanokg returned the previous execution's result object")
             self.previous = result
-            # every value reaches Python, as in _count for the raw engines (lazily typed rows too)
-            return sum(1 for row in result.rows if tuple(row) is not None)
+            # every value reaches Python as the engine's term, as in _count for the raw engines: the same
+            # work. Results.rows would type each value besides (int, Decimal, date...): a cost of its own,
+            # measured apart (benchmarks/NOTES.md), that a user pays only when asking for Python values
+            return sum(1 for row in result.terms if tuple(row) is not None)
         return _count(self.store.query(request["text"], use_default_graph_as_union=True))
 
 

@@ -50,6 +50,7 @@ query files must use portable forms (README.md, "Virtuoso").
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import netrc
@@ -186,6 +187,14 @@ def check_syntax(text: str, source: str = "query", prefixes: Mapping[str, str] |
     ...
     nanokg.sparql_text.QuerySyntaxError: ad-hoc:3:...: SPARQL syntax error: expected ...
     """
+    _check_syntax(text, source, tuple(sorted(prefixes.items())) if prefixes else ())
+
+
+# A text that parsed once parses again: the catalogue's queries and the name index's lookups are
+# checked once per process, not at every call (tokenising and parsing cost 2 ms a query, more than
+# small answers take). Only successes are kept (lru_cache keeps no exception); no answer is cached.
+@functools.lru_cache(maxsize=1024)
+def _check_syntax(text: str, source: str, prefixes: tuple[tuple[str, str], ...]) -> None:
     check_query_text(text, source)  # deep nesting would crash the parser below, not raise
     try:
         # parsing happens at the call; evaluation only when the iterator is consumed
