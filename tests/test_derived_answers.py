@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import ast
 import collections
-import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,6 +35,7 @@ from nanokg.store.derive import derived_graphs
 from nanokg.store.transaction import open_store
 from nanokg.vocabulary import GRAPHS
 from servers import OxigraphServer
+from test_backends import normalise  # one rule for comparing answers across backends
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = Catalogue(ROOT / "tests" / "fixtures" / "queries-before")
@@ -78,19 +77,6 @@ def _cases() -> list[tuple[str, tuple[tuple[str, object], ...]]]:
 
 CASES = _cases()
 IDS = [name + "".join(f"[{k}={v}]" for k, v in params) for name, params in CASES]
-
-
-def normalise(value):
-    """Compare by value (Oxigraph keeps values, not lexical forms); GROUP_CONCAT order is undefined."""
-    if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
-        return ("number", Decimal(str(value)).normalize())
-    if isinstance(value, str) and value.startswith("_:"):
-        return ("bnode",)
-    if isinstance(value, str) and "; " in value:
-        return ("list", tuple(sorted(value.split("; "))))
-    if isinstance(value, dt.date):
-        return ("date", value.isoformat())
-    return ("value", value)
 
 
 def answer(kg: KnowledgeGraph, catalogue: Catalogue, name: str, params) -> tuple:

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -253,13 +254,6 @@ class Product(_Reviewed, Evidence):
     findings: list[Finding] = []
 
 
-#: the fact lists a :class:`ProductExtension` adds to its product
-EXTENSION_LISTS = (
-    "aliases", "materials", "surface", "payloads", "targeting", "indications", "applications", "combinations",
-    "approvals", "trials", "outcomes", "adverse_effects", "release", "developers", "findings",
-)  # fmt: skip
-
-
 class ProductExtension(_Reviewed, _Model):
     """Facts a later source adds to a product curated elsewhere (section ``extensions``).
 
@@ -291,6 +285,12 @@ class ProductExtension(_Reviewed, _Model):
     findings: list[Finding] = []
     #: set by the loader: "data/FILE.yaml:LINE"
     curated_from: str = ""
+
+
+#: the fact lists a :class:`ProductExtension` adds to its product: its list fields
+EXTENSION_LISTS = tuple(
+    name for name, info in ProductExtension.model_fields.items() if typing.get_origin(info.annotation) is list
+)
 
 
 class Drug(Evidence):
