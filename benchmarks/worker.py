@@ -140,9 +140,10 @@ class _Disk:
                 raise RuntimeError(f"{request['name']}: nanokg returned the previous execution's result object")
             self.previous = result
             # every value reaches Python as the engine's term, as in _count for the raw engines: the same
-            # work. Results.rows would type each value besides (int, Decimal, date...): a cost of its own,
+            # work, one pass over the engine's solutions as they come (iter_terms: no list of tuples).
+            # Results.rows would type each value besides (int, Decimal, date...): a cost of its own,
             # measured apart (benchmarks/NOTES.md), that a user pays only when asking for Python values
-            return sum(1 for row in result.terms if tuple(row) is not None)
+            return sum(1 for row in result.iter_terms() if row is not None)
         return _count(self.store.query(request["text"], use_default_graph_as_union=True))
 
 

@@ -7,23 +7,18 @@ walking the class hierarchy per row. The old queries read only the graphs that e
 (their paths and MINUS give the same answer with or without the derived triples), so on one
 store both must answer alike: every query with its defaults and with every parameter set the
 query tests use (read from tests/test_queries_*.py), on the embedded store, rdflib, an
-Oxigraph server and Virtuoso 7 after ``push`` (the derived graph is pushed with the others),
-and on a generated 100 k import loaded with ``nanokg load``.
+Oxigraph server and Virtuoso 7 after ``push`` (the derived graph is pushed with the others).
+The same comparison on a generated 100 k import is tests/test_derived_answers_100k.py's.
 """
 
 from __future__ import annotations
 
 import ast
 import collections
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from benchmarks.generate import generate
 
 from nanokg import KnowledgeGraph
 from nanokg.curation.catalogue import Catalogue
@@ -31,8 +26,6 @@ from nanokg.errors import InputError
 from nanokg.publish.push import Credentials, push, store_targets
 from nanokg.query.engine import run_spec
 from nanokg.sparql_text import tokens
-from nanokg.store.derive import derived_graphs
-from nanokg.store.transaction import open_store
 from nanokg.vocabulary import GRAPHS
 from servers import OxigraphServer
 from test_backends import normalise  # one rule for comparing answers across backends
@@ -99,8 +92,11 @@ def ordered(name: str) -> bool:
 
 def assert_same(kg: KnowledgeGraph, name: str, params) -> None:
     """The new query answers on ``kg`` as the old one does."""
-    old = answer(kg, BEFORE, name, params)
-    new = answer(kg, AFTER, name, params)
+    assert_same_answers(answer(kg, AFTER, name, params), answer(kg, BEFORE, name, params), name, params)
+
+
+def assert_same_answers(new: tuple, old: tuple, name: str, params) -> None:
+    """``new`` (an :func:`answer` of the new text) holds the rows of ``old`` (the old text's), in its order if ordered."""
     if old[0] == "error" or new[0] == "error":
         assert new == old, name
         return
@@ -189,6 +185,7 @@ def pushed_virtuoso(virtuoso_server, store) -> KnowledgeGraph:
 
 
 @pytest.mark.slow
+@pytest.mark.server  # it starts its own `oxigraph serve` (tiers: tests/conftest.py)
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_same_answers_oxigraph_server_after_push(pushed_oxigraph, name, params):
     assert_same(pushed_oxigraph, name, params)
@@ -201,34 +198,3 @@ def test_same_answers_virtuoso_after_push(pushed_virtuoso, name, params):
         # approach (its zero-or-more path over the immune effects), and the server stays busy
         pytest.skip("Virtuoso 7 does not answer immunotherapy-approaches for this approach (old or new form)")
     assert_same(pushed_virtuoso, name, params)
-
-
-# -- a generated 100 k import, loaded with `nanokg load` -------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def imported_kg(built_store, tmp_path_factory) -> KnowledgeGraph:
-    work = tmp_path_factory.mktemp("derived-100k")
-    target = work / "store"
-    shutil.copytree(built_store, target)
-    data = work / "synthetic-100k.nq"
-    # keys and derived triples apart: `nanokg load` computes its own
-    generate(data, 100_000, store=open_store(built_store), keys=work / "keys.nq", derived=work / "derived.nq")
-    env = {**os.environ, "NANOKG_STORE": str(target)}
-    done = subprocess.run(
-        [sys.executable, "-m", "nanokg", "load", str(data)], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    # the import has a derived graph of its own, written by the load
-    loaded = open_store(target)
-    graphs = [g for g in derived_graphs(loaded) if g != str(GRAPHS["derived"])]
-    assert len(graphs) == 1
-    assert next(loaded.quads_for_pattern(None, None, None, ox.NamedNode(graphs[0])), None) is not None
-    del loaded
-    return KnowledgeGraph.open(target)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
-def test_same_answers_on_a_100k_import(imported_kg, name, params):
-    assert_same(imported_kg, name, params)

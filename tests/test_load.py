@@ -385,3 +385,32 @@ def test_unload_of_a_big_import_copies_what_stays(store_copy, tmp_path):
     assert kept == ontology
     assert not list(store_copy.parent.glob("store.*")), "no staging or old store left beside it"
     assert KnowledgeGraph.open(store_copy).find("LipoXX imported") == [PRODUCT]
+
+
+@pytest.mark.parametrize("name", ["one.nq", "one.nt.gz", "one.ttl"])
+def test_the_file_is_parsed_once_with_its_names_and_derived_triples(store_copy, tmp_path, monkeypatch, name):
+    from nanokg.store.derive import derived_graph_of
+    from nanokg.store.index import name_key
+
+    path = _write(tmp_path / name, FORMATS[name.split(".")[1]], graph=None)
+    opened: list[tuple] = []
+    parse = ox.parse
+
+    def counting(*args, **kwargs):
+        opened.append((args, kwargs))
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(ox, "parse", counting)
+    report = load([path], store_copy, optimize=False)
+    assert len(opened) == 1  # no pass for graph names, none for labels or the derivation
+    graph = default_graph(path)
+    store = open_store(store_copy)
+    keys = {q.object.value for q in store.quads_for_pattern(None, None, None, ox.NamedNode(lookup_graph_of(graph)))}
+    assert {name_key("LipoXX  Imported"), name_key("Lipö–Straße")} <= keys
+    derived = ox.NamedNode(derived_graph_of(graph))
+    assert next(store.quads_for_pattern(ox.NamedNode(PRODUCT), ox.NamedNode(NKG + "directType"), None, derived))
+    assert [r.triples for r in report.loaded] == [len(_data())]
+    del store
+    # loading it again is skipped; a quads file's graph names are then read (the one second pass)
+    opened.clear()
+    assert load([path], store_copy).skipped and len(opened) == int(name.endswith(".nq"))

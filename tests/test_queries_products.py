@@ -7,9 +7,15 @@ general-knowledge record of data/ makes the graph differ from the seed's words.
 
 from __future__ import annotations
 
+import collections
+import re
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
+
+from nanokg.curation.catalogue import Catalogue
+from nanokg.sparql_text import with_values
 
 
 def names(rows: list[dict]) -> set[str]:
@@ -602,3 +608,110 @@ def test_carrier_stage_counts(kg):
     # ordered by class label, furthest stage first within a class
     keys = [(r["carrierClassLabel"], -r["stageRank"]) for r in rows]
     assert keys == sorted(keys)
+
+
+# --- planner-friendly OPTIONAL forms (issue 19) -------------------------------------------
+# Oxigraph hashes an OPTIONAL group of several patterns over the whole store, so the queries
+# nest one pattern per OPTIONAL and keep the group's all-or-nothing meaning with a BOUND filter.
+# The curated graph never lacks a stage's rank or a carrier class's label, so these small
+# graphs, which do, check that the nested form answers as the group did.
+
+_NKG = "https://w3id.org/nanokg/ontology#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_STAGE_GROUP = (
+    "  OPTIONAL { ?product nkg:hasHighestStage ?stage . ?stage rdfs:label ?stageTagged ; nkg:stageRank ?stageRank }\n"
+)
+_STAGE_NESTED = """  OPTIONAL {
+    ?product nkg:hasHighestStage ?stage
+    OPTIONAL { ?stage rdfs:label ?stageTagged }
+    OPTIONAL { ?stage nkg:stageRank ?stageRank }
+    FILTER(BOUND(?stageTagged) && BOUND(?stageRank))
+  }
+"""
+_CARRIER_GROUP = """  OPTIONAL {
+    ?product nkg:directType ?carrierClass .
+    ?carrierClass rdfs:subClassOf nkg:CarrierPlatform ;
+                  rdfs:label ?carrierClassTagged .
+  }
+"""
+_CARRIER_NESTED = """    ?product nkg:directType ?carrierClass
+    OPTIONAL { ?carrierClass rdfs:subClassOf ?carrierTop }
+    OPTIONAL { ?carrierClass rdfs:label ?carrierClassTagged }
+    FILTER(sameTerm(?carrierTop, nkg:CarrierPlatform) && BOUND(?carrierClassTagged))
+  }
+"""
+
+
+def _incomplete_graph():
+    """Products whose stage lacks a rank or a label, and whose direct types are not all labelled carriers."""
+
+    def node(name):
+        return ox.NamedNode(name if name.startswith("http") else "https://w3id.org/nanokg/test/" + name)
+
+    label, rank, sub = _RDFS + "label", _NKG + "stageRank", _RDFS + "subClassOf"
+    triples = [
+        ("org", label, ox.Literal("Org")),
+        ("payload", label, ox.Literal("drug")),
+        ("stage-full", label, ox.Literal("phase 2")),
+        ("stage-full", rank, ox.Literal(4)),
+        ("stage-unranked", label, ox.Literal("phase 1")),
+        ("stage-unlabelled", rank, ox.Literal(2)),
+        ("carrier-labelled", sub, node(_NKG + "CarrierPlatform")),
+        ("carrier-labelled", sub, node(_NKG + "Other")),
+        ("carrier-labelled", label, ox.Literal("liposome")),
+        ("carrier-unlabelled", sub, node(_NKG + "CarrierPlatform")),
+        ("not-a-carrier", label, ox.Literal("cancer nanomedicine")),
+    ]
+    stages = {
+        "p-full": ["stage-full"],
+        "p-unranked": ["stage-unranked"],
+        "p-unlabelled": ["stage-unlabelled"],
+        "p-two-stages": ["stage-full", "stage-unranked"],
+        "p-none": [],
+    }
+    classes = {"p-full": ["carrier-labelled", "not-a-carrier"], "p-unranked": ["carrier-unlabelled"]}
+    for product in stages:
+        triples += [
+            (product, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", node(_NKG + "Nanomedicine")),
+            (product, label, ox.Literal(product)),
+            (product, _NKG + "developedBy", node("org")),
+            (product, _NKG + "hasPayload", node("payload")),
+        ]
+        triples += [(product, _NKG + "hasHighestStage", node(stage)) for stage in stages[product]]
+        triples += [(product, _NKG + "directType", node(c)) for c in classes.get(product, [])]
+    store = ox.Store()
+    graph = ox.NamedNode("https://w3id.org/nanokg/graph/asserted")
+    store.extend(ox.Quad(node(s), ox.NamedNode(p), o, graph) for s, p, o in triples)
+    return store
+
+
+@pytest.mark.parametrize(
+    ("name", "group", "nested", "param", "value"),
+    [
+        ("products-by-developer", _STAGE_GROUP, _STAGE_NESTED, "_organisation_iri", "org"),
+        ("products-by-payload", _CARRIER_GROUP, "  OPTIONAL {\n" + _CARRIER_NESTED, "_payload_iri", "payload"),
+        ("products-by-payload", _STAGE_GROUP, _STAGE_NESTED, "_payload_iri", "payload"),
+    ],
+    ids=["developer-stage", "payload-carrier", "payload-stage"],
+)
+def test_a_nested_optional_answers_as_the_group_did_on_incomplete_data(name, group, nested, param, value):
+    text = Catalogue()[name].text
+    # the query file holds the nested form, with its comment lines between the braces
+    body = re.sub(r"\n *#[^\n]*", "", text)
+    assert nested in body, f"{name}: the nested form is gone; update this test with the new one"
+    old = body.replace(nested, group)
+    store = _incomplete_graph()
+    bound = {param: ox.NamedNode("https://w3id.org/nanokg/test/" + value)}
+
+    def rows(query):
+        result = store.query(with_values(query, bound), use_default_graph_as_union=True)
+        return collections.Counter(
+            tuple(s[v].value if s[v] is not None else None for v in result.variables) for s in result
+        )
+
+    new_rows = rows(body)
+    assert new_rows == rows(old)
+    # every product answers once: an incomplete stage or carrier leaves its columns empty
+    # (p-two-stages keeps only its complete stage), it does not drop the product
+    products = sorted(row[0].rsplit("/", 1)[1] for row in new_rows)
+    assert products == ["p-full", "p-none", "p-two-stages", "p-unlabelled", "p-unranked"]

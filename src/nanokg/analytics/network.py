@@ -171,7 +171,7 @@ def _rows(backend: Backend, text: str, bindings: dict | None = None) -> Iterator
         yield from (tuple(s) for s in backend.store.query(with_values(text, bindings or {}),
                                                           use_default_graph_as_union=True))  # fmt: skip
     else:
-        yield from backend.select(text, bindings).terms
+        yield from backend.select(text, bindings).iter_terms()
 
 
 def _iris(terms: Iterable[str]) -> list[ox.NamedNode]:

@@ -135,7 +135,10 @@ def emit_results(results: Results, fmt: str) -> None:
     """Write query results: SPARQL 1.1 JSON/CSV/TSV, or a table with compact IRIs and any evidence.
 
     The SPARQL formats are written piece by piece as Results makes them from the engine's
-    terms (:meth:`~nanokg.query.results.Results.iter_csv` ...), never as one whole text.
+    terms (:meth:`~nanokg.query.results.Results.iter_csv` ...), never as one whole text; an
+    answer of the embedded store is read as the engine gives it. An engine error after the
+    first solution (before it, the query call fails and nothing is written) stops the output
+    where it stands and the command fails with that error: what was written is no whole answer.
     """
     if fmt in ("json", "csv", "tsv"):
         for piece in getattr(results, f"iter_{fmt}")():

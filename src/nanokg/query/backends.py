@@ -245,8 +245,13 @@ class EmbeddedBackend(Backend):
         if not isinstance(solutions, ox.QuerySolutions):
             raise NotSelectError("expected a SELECT query")
         columns = [v.value for v in solutions.variables]
-        # the engine's solutions as they are: Results converts them only when asked (query/results.py)
-        return Results.from_solutions(columns, list(solutions))
+        # the engine's solutions unread: a reader that reads once reads them as they come, unkept, and
+        # Results converts them only when asked (query/results.py); a failure before the first one is
+        # raised here. A second pass runs the query again on the same store (same generation: same answer)
+        store = self.store
+        return Results.from_solutions(
+            columns, solutions, again=lambda: store.query(text, use_default_graph_as_union=True)
+        )
 
     def _ask(self, text: str) -> bool:
         return bool(self.store.query(text, use_default_graph_as_union=True))

@@ -174,7 +174,7 @@ def _statements_about(backend: Backend, subjects: Iterable[Term]) -> dict[ox.Nam
     found: dict[ox.NamedNode, list[_Statement]] = {}
     iris = [s for s in _sorted_terms(subjects) if isinstance(s, ox.NamedNode)]
     for chunk in _chunks(iris):
-        for statement, subject, predicate, obj in backend.select(_STATEMENTS, {"subject": list(chunk)}).terms:
+        for statement, subject, predicate, obj in backend.select(_STATEMENTS, {"subject": list(chunk)}).iter_terms():
             found.setdefault(subject, []).append(_Statement(statement, subject, predicate, obj))
     return found
 
@@ -184,7 +184,7 @@ def _evidence_of(backend: Backend, statements: Iterable[_Statement]) -> list[Fac
     by_iri = {s.iri: s for s in statements}
     facts = []
     for chunk in _chunks(_sorted_terms(by_iri)):
-        for row in backend.select(_EVIDENCE, {"statement": list(chunk)}).terms:
+        for row in backend.select(_EVIDENCE, {"statement": list(chunk)}).iter_terms():
             statement, source, quote, locator, note, curated, seed_says, corrected, reason = row
             st = by_iri[statement]
             facts.append(

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder of one string
@@ -104,11 +104,21 @@ class Results:
     """The answer to a SELECT query: column names and rows of RDF terms.
 
     ``rows`` gives the same rows as Python values; ``as_dicts()`` keys them by column.
-    Nothing is converted until asked for: an answer from the embedded store keeps the
-    engine's own solutions (:meth:`from_solutions`), ``terms`` makes tuples of them on
-    first access, ``rows`` Python values, and the writers (``to_csv``, ``to_tsv``,
-    ``to_json``, ``to_xml``) read the engine's terms directly. So a query costs the
-    engine's time plus a constant, and each output what its format costs.
+    Nothing is converted until asked for: an answer from the embedded store is the
+    engine's solutions as they come (:meth:`from_solutions`), not yet read past the first.
+    What reads the answer once (:meth:`iter_terms`, the writers ``iter_csv``, ``iter_tsv``,
+    ``iter_json``, ``iter_xml`` and their ``to_*`` texts) reads the engine's solutions as
+    the engine gives them, keeping none; what needs the whole answer (``len``, ``terms``,
+    ``rows``, ``column``, ``==``, ``as_dicts``, evidence, ``to_dataframe`` ...) reads it all and holds
+    it (the engine's solutions, no tuple, no Python value) for every later need. A pass
+    after a streamed one (a second writer call, ``len`` after ``iter_terms``, a pass after
+    an abandoned one) runs the query again on the same store, once, and holds that answer:
+    every pass gives the whole answer, at the cost of a second run. To read an answer
+    several times without that, ask for the whole first (``len(results)``). An engine error
+    while reading (an unreachable ``SERVICE``, a failed read) is raised to the reader as
+    the engine raised it, and again to every later reader: never a part of the answer as
+    if it were all. So a query costs the engine's time plus a constant, and each output
+    what its format costs.
 
     Examples
     --------
@@ -117,6 +127,13 @@ class Results:
     [(3,)]
     >>> r.to_csv().splitlines()
     ['n', '3']
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x")))
+    >>> streamed = Results.from_solutions(["s"], store.query("SELECT ?s WHERE { ?s ?p ?o }"))
+    >>> [row for row in streamed.iter_terms()]
+    [(<NamedNode value=http://e/a>,)]
+    >>> len(streamed), streamed.to_csv().splitlines()
+    (1, ['s', 'http://e/a'])
     """
 
     def __init__(
@@ -126,45 +143,112 @@ class Results:
         evidence: list[list[Any]] | None = None,
     ) -> None:
         self.columns = columns
-        #: rows of terms as given: tuples, or the engine's solutions (indexable and iterable like tuples)
-        self._source: Sequence[Sequence[Term | None]] = terms
+        #: rows of terms as given: tuples, or the engine's solutions (indexable and iterable like tuples);
+        #: None while the answer is a stream not yet read to its end (``_stream``)
+        self._source: Sequence[Sequence[Term | None]] | None = terms
         self._terms: list[tuple[Term | None, ...]] | None = terms if _are_tuples(terms) else None
+        self._stream: _Stream | None = None
         #: per row, the facts behind it (:class:`nanokg.query.evidence.Fact`), when asked for
         #: (``KnowledgeGraph.query(..., evidence=True)``, ``KnowledgeGraph.describe``); else None
         self.evidence = evidence
 
     @classmethod
-    def from_solutions(cls, columns: list[str], solutions: list[ox.QuerySolution]) -> Results:
+    def from_solutions(
+        cls,
+        columns: list[str],
+        solutions: Sequence[ox.QuerySolution] | Iterable[ox.QuerySolution],
+        again: Callable[[], Iterable[ox.QuerySolution]] | None = None,
+    ) -> Results:
         """Results over pyoxigraph's solutions, converted only when asked for.
 
-        ``solutions`` must list the values of ``columns`` in that order (as
-        ``list(store.query(...))`` does with the query's variables).
+        ``solutions`` must give the values of ``columns`` in that order (as ``store.query(...)``
+        does with the query's variables). A list is read as it is; anything else (the
+        engine's :class:`~pyoxigraph.QuerySolutions`) is a stream, read as the answer is read.
+        Its first solution is read here, so a query that fails before its first solution
+        (most failures: an unreachable ``SERVICE``, ``ORDER BY`` and ``GROUP BY`` evaluating
+        everything first) fails here, as when the whole answer was listed here.
+
+        ``again`` runs the query again (the same solutions anew). With it, the first pass
+        that reads the answer once keeps nothing, and a pass after it (or beside it) runs
+        the query again and keeps that answer for every later need. Without it, every
+        solution read is kept as it is read.
         """
         results = cls(columns, [])
-        results._source, results._terms = solutions, None
+        results._terms = None
+        if isinstance(solutions, list):
+            results._source = solutions
+        else:
+            results._source = None
+            results._stream = _Stream(iter(solutions), again)
         return results
+
+    def _solutions(self) -> Sequence[Sequence[Term | None]]:
+        """Every row, the rest of a stream read first (the engine's error, if reading fails)."""
+        if self._source is None:
+            self._source = self._kept_stream().read_all()
+            self._stream = None
+        return self._source
+
+    def _kept_stream(self) -> _Stream:
+        """The stream, kept as read: run again if a pass read it without keeping it."""
+        stream = self._stream
+        if stream.spent and stream.error is None:
+            stream = self._stream = _Stream(iter(stream.again()))
+        return stream
+
+    def _each(self) -> Iterable[Sequence[Term | None]]:
+        """Every row for one pass: a stream as the engine gives it, else the rows held."""
+        if self._source is None:
+            stream = self._stream
+            if stream.again is not None and not stream.spent:
+                return stream.once()  # the one pass that may read the engine's solutions unkept
+            stream = self._kept_stream()
+            if stream.pending is not None or stream.error is not None:
+                return stream
+            self._source, self._stream = stream.kept, None  # read to its end by an earlier pass
+        return self._source
+
+    def iter_terms(self) -> Iterator[tuple[Term | None, ...]]:
+        """The rows as tuples of RDF terms, one at a time: a streamed answer as the engine gives it.
+
+        What reads an answer once (counting rows, writing them elsewhere) reads it here
+        without a list of tuples; :attr:`terms` holds them all. Every pass gives every row
+        (a second pass over a streamed answer runs the query again: see :class:`Results`).
+
+        Examples
+        --------
+        >>> store = ox.Store()
+        >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x")))
+        >>> answer = Results.from_solutions(["o"], store.query("SELECT ?o WHERE { ?s ?p ?o }"))
+        >>> sum(1 for row in answer.iter_terms()), [str(t) for row in answer.iter_terms() for t in row]
+        (1, ['"x"'])
+        """
+        if self._terms is not None:
+            return iter(self._terms)
+        return map(tuple, self._each())
 
     @property
     def terms(self) -> list[tuple[Term | None, ...]]:
         """The rows as tuples of RDF terms (None: unbound)."""
         if self._terms is None:
-            self._terms = [tuple(row) for row in self._source]
+            self._terms = [tuple(row) for row in self._solutions()]
             self._source = self._terms
         return self._terms
 
     @terms.setter
     def terms(self, value: list[tuple[Term | None, ...]]) -> None:
         self._source = self._terms = value
+        self._stream = None
         self.__dict__.pop("rows", None)
 
     @cached_property
     def rows(self) -> list[tuple[Any, ...]]:
         """The rows as tuples of Python values."""
         convert = to_python
-        return [tuple(map(convert, row)) for row in self._source]
+        return [tuple(map(convert, row)) for row in self._solutions()]
 
     def __len__(self) -> int:
-        return len(self._source)
+        return len(self._solutions())
 
     def __iter__(self):
         return iter(self.as_dicts())
@@ -189,7 +273,8 @@ class Results:
         index = self.columns.index(name)
         if "rows" in self.__dict__:
             return [row[index] for row in self.rows]
-        return [to_python(row[index]) for row in self._source]
+        # the answer held: a caller asks for one column after another
+        return [to_python(row[index]) for row in self._solutions()]
 
     def to_dataframe(self):
         """The rows as a :class:`pandas.DataFrame` whose columns keep their datatypes.
@@ -215,7 +300,7 @@ class Results:
         ``i`` (:meth:`nanokg.query.evidence.Fact.to_json`). Readers of SPARQL JSON ignore it.
         """
         bindings = [
-            {c: _json_term(t) for c, t in zip(self.columns, row, strict=True) if t is not None} for row in self._source
+            {c: _json_term(t) for c, t in zip(self.columns, row, strict=True) if t is not None} for row in self._each()
         ]
         document: dict[str, Any] = {"head": {"vars": list(self.columns)}, "results": {"bindings": bindings}}
         if self.evidence is not None:
@@ -251,7 +336,7 @@ class Results:
         datatypes: dict[str, str] = {}
         separator = "\n"
         batch: list[str] = []
-        for row in self._source:
+        for row in self._each():
             cells = []
             for key, term in zip(keys, row, strict=True):
                 if term is None:
@@ -325,13 +410,13 @@ class Results:
         if batch:
             yield "\n".join(batch) + "\n"
 
-    def _lines(self) -> tuple[list[str], Sequence[Sequence[Term | None]]]:
+    def _lines(self) -> tuple[list[str], Iterable[Sequence[Term | None]]]:
         """Columns and lines for the tabular formats: the rows, or row x fact with evidence."""
         if self.evidence is None:
-            return list(self.columns), self._source
+            return list(self.columns), self._each()
         integer = ox.NamedNode(f"{_XSD}integer")
         lines: list[tuple[Term | None, ...]] = []
-        for number, (row, facts) in enumerate(zip(self._source, self.evidence, strict=True), start=1):
+        for number, (row, facts) in enumerate(zip(self._solutions(), self.evidence, strict=True), start=1):
             cells = [fact.cells() for fact in facts] or [[None] * (len(CSV_COLUMNS) - 1)]
             lines += [(*row, ox.Literal(str(number), datatype=integer), *c) for c in cells]
         return [*self.columns, *CSV_COLUMNS], lines
@@ -370,7 +455,7 @@ class Results:
         # the attribute of a datatype or language, quoted once per answer
         attributes: dict[str, str] = {}
         batch: list[str] = []
-        for row in self._source:
+        for row in self._each():
             cells = ["<result>"]
             for opening, term in zip(opens, row, strict=True):
                 if term is None:
@@ -401,6 +486,86 @@ class Results:
                 batch = []
         batch.append("</results>\n</sparql>\n")
         yield "".join(batch)
+
+
+class _Stream:
+    """The engine's solutions read once, each kept as read, so that every pass gives them all.
+
+    Iterating gives the solutions kept so far, then the engine's next ones, each kept
+    before it is given; several passes may be open at once (one reads what another read).
+    :meth:`once` reads them without keeping them, for the first pass over a query that
+    can run ``again``; it leaves the stream ``spent``.
+    An engine error ends the stream: raised to the pass that met it and to every later one.
+    """
+
+    __slots__ = ("again", "error", "kept", "pending", "spent")
+
+    def __init__(
+        self, solutions: Iterator[ox.QuerySolution], again: Callable[[], Iterable[ox.QuerySolution]] | None = None
+    ) -> None:
+        self.kept: list[ox.QuerySolution] = []
+        #: the engine's iterator, None once it ended (or failed)
+        self.pending: Iterator[ox.QuerySolution] | None = solutions
+        self.error: Exception | None = None
+        #: runs the query anew; None: every solution read is kept
+        self.again = again
+        #: whether a pass read solutions without keeping them (a later pass must run the query again)
+        self.spent = False
+        # the first solution now: most query failures happen before it, and belong to the query call
+        next(iter(self), None)
+
+    def once(self) -> Iterator[ox.QuerySolution]:
+        """The solutions for one pass, not kept: the engine's as they come."""
+        # claimed now, not at the pass's first step: a pass opened meanwhile must run the query again
+        self.spent = True
+        pending, self.pending = self.pending, None
+        return self._unkept(pending)
+
+    def _unkept(self, pending: Iterator[ox.QuerySolution] | None) -> Iterator[ox.QuerySolution]:
+        yield from self.kept
+        if pending is None:
+            if self.error is not None:
+                raise self.error
+            return
+        try:
+            yield from pending
+        except Exception as exc:
+            self.error = exc
+            raise
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        kept = self.kept
+        index = 0
+        while True:
+            while index < len(kept):
+                yield kept[index]
+                index += 1
+            if self.error is not None:
+                raise self.error
+            pending = self.pending
+            if pending is None:
+                return
+            try:
+                # the engine's solutions as they come; another pass may read some meanwhile (replay
+                # those) or meet the end or an error (then the engine is not read again)
+                for solution in pending:
+                    kept.append(solution)
+                    index += 1
+                    yield solution
+                    if index != len(kept) or self.pending is not pending:
+                        break
+                else:
+                    self.pending = None
+            except Exception as exc:
+                self.error, self.pending = exc, None
+                raise
+
+    def read_all(self) -> list[ox.QuerySolution]:
+        """Every solution, the engine's rest read first."""
+        if self.pending is not None or self.error is not None:
+            for _ in self:
+                pass
+        return self.kept
 
 
 def _are_tuples(rows: Sequence[Sequence[Term | None]]) -> bool:

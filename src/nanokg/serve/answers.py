@@ -141,8 +141,9 @@ def answer(store: ox.Store, job: QueryJob, max_rows: int) -> Reply:
         refusal = _refused_service(shape.services, job.services)
         if refusal:
             return Reply.error(400, refusal)
+    dataset = _dataset(job, text)
     try:
-        result = store.query(text, prefixes=PREFIXES, base_iri=job.base_iri, **_dataset(job, text))
+        result = store.query(text, prefixes=PREFIXES, base_iri=job.base_iri, **dataset)
     except SyntaxError as exc:
         return Reply.error(400, _syntax_message(exc))
     if isinstance(result, ox.QueryBoolean):
@@ -153,11 +154,16 @@ def answer(store: ox.Store, job: QueryJob, max_rows: int) -> Reply:
         if job.results is None:
             return Reply.error(406, "a SELECT answer is a SPARQL results document: accept JSON, XML, CSV or TSV")
         columns = [v.value for v in result.variables]
-        solutions = list(itertools.islice(result, max_rows + 1))
-        truncated = len(solutions) > max_rows
-        results = Results.from_solutions(columns, solutions[:max_rows])
+
+        # the writer reads the first max_rows solutions as the engine gives them, keeping none (it is the
+        # one pass: `again` would serve a second); one more solution says the answer was cut
+        def again():
+            return itertools.islice(store.query(text, prefixes=PREFIXES, base_iri=job.base_iri, **dataset), max_rows)
+
+        results = Results.from_solutions(columns, itertools.islice(result, max_rows), again=again)
         writer = {"json": results.to_json, "xml": results.to_xml, "csv": results.to_csv, "tsv": results.to_tsv}
-        return Reply(200, writer[job.results]().encode("utf-8"), job.results, truncated)
+        body = writer[job.results]().encode("utf-8")
+        return Reply(200, body, job.results, next(result, None) is not None)
     if job.graph is None:
         return Reply.error(406, "a CONSTRUCT or DESCRIBE answer is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML")
     triples = list(itertools.islice(result, max_rows + 1))

@@ -35,12 +35,16 @@ Where it goes
 How
     Pattern lookups on the store (``rdf:type`` quads and the quads of the few properties the
     axioms name, graph by graph) into Python indexes, a semi-naive closure over them, the
-    rules in Oxigraph; nothing is parsed into rdflib (see docs/performance.md).
+    rules in Oxigraph; nothing is parsed into rdflib (see docs/performance.md). A load does
+    not recompute the store: :class:`Increment` is fed the quads the load adds and
+    recomputes only what they can change (at 1 M, a 5-triple import into a store holding a
+    1 M import: derivation 11.1 s -> 1.7 s); the build and an unload use :func:`refresh`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
@@ -54,6 +58,7 @@ from nanokg.vocabulary import BASE, GRAPHS
 __all__ = [
     "DERIVED_NAMESPACE",
     "DeriveReport",
+    "Increment",
     "Schema",
     "derive_curated",
     "derive_import",
@@ -348,18 +353,7 @@ def closure(store: ox.Store, sources: Iterable[str], schema: Schema, extra: Iter
     supers = schema.superclasses
     empty: frozenset = frozenset()
     for subject in stored.keys() | types.keys():
-        facts = stored.get(subject, empty)
-        named = facts | types.get(subject, empty)
-        everything = set(named)
-        for c in named:
-            everything |= supers.get(c, empty)
-        for c in everything - facts:
-            out.add((subject, TYPE, c))
-        candidates = [c for c in everything if not _meta(c) and c.value != _OWL + "Thing"]
-        for c in candidates:
-            # a narrower type: below c, and not merely equivalent to it
-            if not any(d != c and c in supers.get(d, ()) and d not in supers.get(c, ()) for d in candidates):
-                out.add((subject, DIRECT_TYPE, c))
+        out.update(_typed(subject, stored.get(subject, empty), types.get(subject, empty), supers))
     for c, above in supers.items():
         for d in above:
             if d != c:
@@ -368,8 +362,27 @@ def closure(store: ox.Store, sources: Iterable[str], schema: Schema, extra: Iter
     return out
 
 
-def _property_closure(store, graphs, schema: Schema, relevant, extra) -> set[Triple]:
-    """Semi-naive forward chaining of the property axioms over the quads of ``relevant`` properties."""
+def _typed(subject, facts, more, supers) -> Iterator[Triple]:
+    """Items 1 and 4 for one subject: its stored named types ``facts`` and ``more`` (not stored)."""
+    empty: frozenset = frozenset()
+    named = facts | more
+    everything = set(named)
+    for c in named:
+        everything |= supers.get(c, empty)
+    for c in everything - facts:
+        yield (subject, TYPE, c)
+    candidates = [c for c in everything if not _meta(c) and c.value != _OWL + "Thing"]
+    for c in candidates:
+        # a narrower type: below c, and not merely equivalent to it
+        if not any(d != c and c in supers.get(d, ()) and d not in supers.get(c, ()) for d in candidates):
+            yield (subject, DIRECT_TYPE, c)
+
+
+def _property_closure(store, graphs, schema: Schema, relevant, extra, given: Iterable[Triple] = ()) -> set[Triple]:
+    """Semi-naive forward chaining of the property axioms over the quads of ``relevant`` properties.
+
+    ``given`` are facts read by the caller (left out of the result, as the quads read here are).
+    """
     forward: dict = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
     backward: dict = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
     known: set[Triple] = set()
@@ -388,6 +401,9 @@ def _property_closure(store, graphs, schema: Schema, relevant, extra) -> set[Tri
         for q in _quads(store, graphs, p=p):
             facts.add((q.subject, p, q.object))
             add((q.subject, p, q.object))
+    for t in given:
+        facts.add(t)
+        add(t)
     for t in extra:
         add(t)
     by_position: dict = defaultdict(list)
@@ -431,6 +447,7 @@ class DeriveReport:
 
     added: int = 0
     removed: int = 0
+    #: the derived triples of the store afterwards (counted by :func:`refresh`; 0 from an :class:`Increment`)
     derived: int = 0
     rounds: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -530,6 +547,221 @@ def refresh(
     report.derived = len(current)
     report.timings["total"] = round(time.perf_counter() - started, 3)
     return report
+
+
+_EMPTY: frozenset = frozenset()
+#: an :class:`Increment` reads the earlier facts of fewer subjects than this one by one, of more by a scan
+_LOOKUPS = 20_000
+
+
+class Increment:
+    """The derivation of one load, from the triples the load adds and pattern lookups on the store.
+
+    A load adds triples; :func:`refresh` would recompute the whole store. An increment is
+    fed the loaded quads of the predicates the derivation reads (:attr:`watch`) while the
+    file streams (:meth:`add`), yields the new derived quads once the data are in
+    (:meth:`quads`, for a bulk load) and then removes what the load made stale and runs
+    the catalogue rules (:meth:`finish`). What it recomputes:
+
+    - types (items 1 and 4): only the subjects the load types (or gives a ``nkg:directType``),
+      their earlier types read from the store: one lookup per subject, or one scan of the
+      earlier graphs' ``rdf:type`` quads when the load types more than :data:`_LOOKUPS`;
+    - properties (item 3): the closure over the quads of the schema's properties only
+      (a chain or a transitive property can reach any node, so no subject set bounds it);
+    - rules (item 5): every rule over the whole dataset, once (a rule may read any
+      pattern, so it cannot be restricted to the load's subjects in general); a rule whose
+      template writes a type or a schema property feeds the closure, and then the load
+      falls back to :func:`refresh` (its fixpoint loop).
+
+    The subclass closure (item 2) depends on the schema only, which a load never changes.
+    Afterwards the derived graphs hold exactly what :func:`refresh` would leave.
+
+    Examples
+    --------
+    >>> store = ox.Store()
+    >>> x, c, g = (ox.NamedNode(f"https://example.org/{n}") for n in ("x", "C", "g"))
+    >>> increment = Increment(store, rules=[])
+    >>> quad = ox.Quad(x, TYPE, c, g)
+    >>> store.bulk_extend([quad]); increment.add(quad)
+    >>> [q.predicate.value for q in increment.quads("https://example.org/derived")]
+    ['https://w3id.org/nanokg/ontology#directType']
+    >>> increment.finish("https://example.org/derived").added
+    1
+    """
+
+    def __init__(self, store: ox.Store, *, rules: list[Rule] | None = None, schema: Schema | None = None):
+        self.store = store
+        self.rules = load_rules() if rules is None else rules
+        self.schema = read_schema(store) if schema is None else schema
+        self.rule_predicates = frozenset(p for r in self.rules for p in r.predicates)
+        self.relevant = self.schema.properties
+        #: rule output read by the closure: the fixpoint of :func:`refresh` is needed
+        self.fallback = bool(self.rule_predicates & (self.relevant | {TYPE}))
+        #: the predicates :meth:`add` must be given the loaded quads of
+        self.watch = frozenset(self.relevant | self.rule_predicates | {TYPE, DIRECT_TYPE, SUBCLASS})
+        self.report = DeriveReport()
+        self._graphs = [g.value for g in store.named_graphs()]
+        # subject -> named classes the load states; one object per class and per set of classes
+        # (each parsed quad is a new object: 221 k type quads at 1 M would each keep their class)
+        self._types: dict = {}
+        self._classes: dict = {}
+        self._sets: dict = {}
+        self._subjects: set = set()  # other subjects whose items 1 and 4 are recomputed
+        self._facts: set[Triple] = set()  # loaded triples of watched predicates other than rdf:type
+        self._stale: list[ox.Quad] = []
+
+    def add(self, quad: ox.Quad) -> None:
+        """Note one loaded quad whose predicate is in :attr:`watch`."""
+        p = quad.predicate
+        if p == TYPE:
+            c = quad.object
+            if isinstance(c, ox.NamedNode):
+                c = self._classes.setdefault(c, c)
+                old = self._types.get(quad.subject, _EMPTY)
+                if c not in old:
+                    new = old | {c}
+                    self._types[quad.subject] = self._sets.setdefault(new, new)
+            else:
+                self._subjects.add(quad.subject)
+        else:
+            self._facts.add((quad.subject, p, quad.object))
+            if p == DIRECT_TYPE:
+                self._subjects.add(quad.subject)
+
+    def _earlier(self) -> Iterator[tuple[object, list[ox.Quad]]]:
+        """Each recomputed subject with its ``rdf:type`` and ``nkg:directType`` quads in the store."""
+        predicates = (TYPE, DIRECT_TYPE)
+        subjects = self._subjects.union(self._types)
+        if len(subjects) <= _LOOKUPS:
+            for x in subjects:
+                yield x, [q for p in predicates for q in self.store.quads_for_pattern(x, p, None, None)]
+            return
+        held: dict = defaultdict(list)
+        for g in self._graphs:  # the graphs as they were: what the load adds is fed to add()
+            for p in predicates:
+                for q in self.store.quads_for_pattern(None, p, None, ox.NamedNode(g)):
+                    if q.subject in subjects:
+                        held[q.subject].append(q)
+        for x in subjects:
+            yield x, held.pop(x, [])
+
+    def quads(self, target: str) -> Iterator[ox.Quad]:
+        """The derived quads the load adds (into ``target``), once every loaded quad was given to :meth:`add`.
+
+        Reads the store (the load's own quads may or may not be visible yet: they are
+        added to what was read, so either way is right) and notes what became stale.
+        """
+        if self.fallback:
+            return
+        started = time.perf_counter()
+        node = ox.NamedNode(target)
+        supers = self.schema.superclasses
+        empty: frozenset = frozenset()
+        added = 0
+        direct: dict = defaultdict(set)  # nkg:directType triples the load states
+        for s, p, o in self._facts:
+            if p == DIRECT_TYPE:
+                direct[s].add(o)
+        # a subject new to the store is derived from its set of types alone: once per set (1 M: 2.0 -> 0.5 s)
+        fresh: dict = {}
+        for x, quads in self._earlier():
+            if not quads and x not in direct:
+                types = self._types.get(x, empty)
+                if types not in fresh:
+                    fresh[types] = [(p, o) for _, p, o in _typed(x, types, empty, supers)]
+                for p, o in fresh[types]:
+                    added += 1
+                    yield ox.Quad(x, p, o, node)
+                continue
+            stored, held, current = set(self._types.get(x, empty)), set(), {}
+            for q in quads:
+                g = q.graph_name.value
+                t = (q.predicate, q.object)
+                if is_derived_graph(g):
+                    if t in current:
+                        self._stale.append(q)  # the same triple in two derived graphs
+                    else:
+                        current[t] = q
+                elif _is_source(g) and q.predicate == TYPE:
+                    if isinstance(q.object, ox.NamedNode):
+                        stored.add(q.object)
+                else:
+                    held.add(t)
+            held.update((DIRECT_TYPE, c) for c in direct.get(x, ()))
+            want = {(p, o) for _, p, o in _typed(x, stored, empty, supers)} - held
+            self._stale.extend(q for t, q in current.items() if t not in want)
+            for p, o in want - current.keys():
+                added += 1
+                yield ox.Quad(x, p, o, node)
+        self.report.timings["types"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        facts, current = set(), {}
+        # the graphs as they were (the load's own quads were given to add(): not read twice)
+        for p, g in itertools.product(self.relevant, self._graphs):
+            for q in self.store.quads_for_pattern(None, p, None, ox.NamedNode(g)):
+                t = (q.subject, p, q.object)
+                if is_derived_graph(q.graph_name.value):
+                    if t in current:
+                        self._stale.append(q)
+                    else:
+                        current[t] = q
+                else:  # a source or another graph: never derived again
+                    facts.add(t)
+        facts.update(t for t in self._facts if t[1] in self.relevant)
+        want = _property_closure(self.store, [], self.schema, self.relevant, (), facts) - facts
+        self._stale.extend(q for t, q in current.items() if t not in want)
+        for t in want - current.keys():
+            added += 1
+            yield ox.Quad(*t, node)
+        # a loaded subclass axiom a derived graph held: the derived copy goes (rule output: in finish)
+        for s, p, o in self._facts:
+            if p == SUBCLASS:
+                copies = self.store.quads_for_pattern(s, p, o, None)
+                self._stale.extend(q for q in copies if is_derived_graph(q.graph_name.value))
+        self.report.added += added
+        self.report.timings["properties"] = round(time.perf_counter() - started, 3)
+
+    def finish(self, target: str) -> DeriveReport:
+        """Remove what the load made stale and bring the rules' output up to date; after the bulk load."""
+        started = time.perf_counter()
+        store, report = self.store, self.report
+        for quad in self._stale:
+            store.remove(quad)
+        report.removed += len(self._stale)
+        if self.fallback:
+            full = refresh(store, target, rules=self.rules, schema=self.schema)
+            full.added += report.added
+            full.removed += report.removed
+            return full
+        report.rounds = 1
+        if self.rules:
+            names = [g.value for g in store.named_graphs()]
+            sources = [ox.NamedNode(g) for g in sorted(names) if _is_source(g)]
+            derived = [ox.NamedNode(g) for g in sorted({*names, target}) if is_derived_graph(g)]
+            produced = _rule_triples(store, self.rules, sources + derived)
+            facts, current, stale = set(), {}, []
+            for p in self.rule_predicates:
+                for q in store.quads_for_pattern(None, p, None, None):
+                    t = (q.subject, p, q.object)
+                    if not is_derived_graph(q.graph_name.value):
+                        facts.add(t)
+                    elif t in current:
+                        stale.append(q)
+                    else:
+                        current[t] = q
+            want = produced - facts
+            stale.extend(q for t, q in current.items() if t not in want)
+            for quad in stale:
+                store.remove(quad)
+            node = ox.NamedNode(target)
+            new = [ox.Quad(*t, node) for t in want - current.keys()]
+            # bulk: a transactional extend leaves its write-ahead log in the generation (a rule's
+            # output at 100 k quads: 1.1 MB of log each reader replays at open)
+            store.bulk_extend(new)
+            report.added += len(new)
+            report.removed += len(stale)
+        report.timings["finish"] = round(time.perf_counter() - started, 3)
+        return report
 
 
 def rederive(store: ox.Store, **options) -> DeriveReport:

@@ -26,43 +26,51 @@ Names
     The labels of an import (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) get
     lookup keys (:func:`nanokg.store.index.name_key`) in a graph of their own,
     :func:`lookup_graph_of` the import graph, so query parameters and ``nanokg describe``
-    resolve imported names through the same exact-match index as curated ones. The
-    labels are selected by SPARQL and keyed in Python (a loop over labels, not triples)
-    and bulk-loaded: measured faster than computing the keys in SPARQL, where every
-    computed string is a new term for Oxigraph.
+    resolve imported names through the same exact-match index as curated ones. Each key
+    is computed as its label streams past and goes into the same bulk load, right after
+    the label.
 
 Derived triples
     What the import implies with the ontology and the rest of the store (type and property
     closure, ``nkg:directType``, the catalogue rules: :mod:`nanokg.store.derive`) is
     written by the same load into :func:`nanokg.store.derive.derived_graph_of` the import
     graph (the first, for a quads file with several), so queries read plain triple
-    patterns; an import that narrows a curated product's type or adds a terminated trial
-    to it also replaces the product's earlier ``nkg:directType`` or flag. :func:`unload`
-    drops that graph and recomputes what another graph still implies
-    (:func:`nanokg.store.derive.rederive`), so the store's derived triples always equal a
-    derivation from scratch.
+    patterns. The derivation is incremental (:class:`nanokg.store.derive.Increment`): the
+    quads it reads are noted while the file streams, and only the subjects the import
+    types are recomputed, their earlier facts read by pattern lookups; an import that
+    narrows a curated product's type or adds a terminated trial to it also replaces the
+    product's earlier ``nkg:directType`` or flag. :func:`unload` drops that graph and
+    recomputes what another graph still implies (:func:`nanokg.store.derive.rederive`, from
+    scratch), so the store's derived triples always equal a derivation from scratch.
 
 All or nothing, per file
     Each file is loaded into a new generation of the store (a copy of the active one by
     hard links, see :mod:`nanokg.store.transaction`), with its name keys and its record, and that
     generation replaces the store only when all of it is there: a malformed or truncated
-    file (reported as ``FILE:LINE:COLUMN: message``, or ``FILE: message``), an interrupt
-    or a crash at any point leaves the store as it was, and the data of a load never
-    appear without their record. A quads file is read once before loading to learn its
-    graph names (and check its syntax), so that a refused graph fails before anything is
-    written. Files are loaded one after the other: when the third of three files fails,
-    the first two stay loaded, complete and recorded, and the error says so. The store's
-    writer lock is held throughout: another build, load or unload fails at once.
+    file (reported as ``FILE:LINE:COLUMN: message``, or ``FILE: message``), a refused
+    graph name met in a quads file, an interrupt or a crash at any point leaves the store
+    as it was, and the data of a load never appear without their record. Files are loaded
+    one after the other: when the third of three files fails, the first two stay loaded,
+    complete and recorded, and the error says so. The store's writer lock is held
+    throughout: another build, load or unload fails at once.
 
-Speed
-    No Python loop over triples on the way in: files go to ``Store.bulk_load`` (a path
-    for plain files, so Oxigraph parses N-Triples and N-Quads in parallel; a gzip stream
-    otherwise); graph names of quads files are collected by ``collections.Counter`` over
-    the parser, in C. The store is compacted (``Store.optimize``, into one more
+Speed: one pass
+    The file is parsed once (``pyoxigraph.parse`` in this process) and every quad goes
+    through one generator into ``Store.bulk_extend``: its graph name checked when first
+    met, the quads the derivation reads (``rdf:type``, the schema's properties) noted, a
+    lookup key yielded after each label. The derived quads follow in a second bulk load
+    of their own, then the few stale derived triples are removed and the catalogue rules
+    run once. Chosen by measurement (1 M quads, 2 cores, interleaved, see
+    docs/performance.md "Load in one pass"): ``bulk_extend`` of the parsed quads costs
+    about what ``bulk_load(path)`` costs (15-20 s either way on this busy machine, the
+    bulk loader is the cost), the Python pass over the parser adds about a second, while
+    ``bulk_load(path)`` followed by pattern lookups on the import graph (labels, types)
+    adds 4 s and needs a second parse for the graph names. The SHA-256 is a plain read
+    (``hashlib.file_digest``) before the load; the one case the file is parsed twice is
+    a quads file whose checksum is already recorded, where its graph names decide
+    whether to skip it. The store is compacted (``Store.optimize``, into one more
     generation) after the load, since a freshly bulk-loaded store scans several times
-    slower (see docs/performance.md). The
-    one exception is ``graph`` given for a quads file: every quad is re-addressed to that
-    graph in a Python generator (about one microsecond per quad).
+    slower (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -77,7 +85,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -87,7 +95,7 @@ import pyoxigraph as ox
 
 from nanokg import faults
 from nanokg.errors import InputError
-from nanokg.store.derive import DeriveReport, derived_graph_of, rederive, refresh
+from nanokg.store.derive import DeriveReport, Increment, derived_graph_of, rederive
 from nanokg.store.index import name_key
 from nanokg.store.transaction import writing
 from nanokg.vocabulary import BASE, GRAPHS
@@ -123,9 +131,10 @@ _RESERVED = f"{BASE}graph/"
 #: larger than this share of what stays (deleting a quad costs ~30x copying one)
 COPY_FACTOR = 0.05
 
-#: where ``$NANOKG_FAULT`` may stop a load: after a file's data, before its names and record
+#: where ``$NANOKG_FAULT`` may stop a load: after a file's data and name keys, after its derived quads
+#: (before the stale ones go, the rules run and the record is written)
 #: (with the steps of every commit of a generation, :data:`nanokg.store.transaction.COMMIT_STEPS`)
-(DATA_WRITTEN,) = faults.steps("load", "data-written")
+(DATA_WRITTEN, DERIVED_WRITTEN) = faults.steps("load", "data-written", "derived-written")
 #: what a truncated or corrupt gzip file raises while it is read
 _GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
@@ -306,6 +315,9 @@ class _Progress:
         return None if now is None or self.start is None else now - self.start
 
     def _run(self) -> None:
+        # nothing for the first second: a file that fails (or loads) at once shows no bar
+        if self.done.wait(1.0):
+            return
         while not self.done.wait(0.2):
             position = self._position()
             if position is not None:
@@ -368,34 +380,6 @@ def _record_quads(record: ImportRecord) -> list[ox.Quad]:
         (_DCT + "created", ox.Literal(record.created, datatype=ox.NamedNode(_XSD + "dateTime"))),
     ]
     return [ox.Quad(iri, ox.NamedNode(p), o, where) for p, o in values]
-
-
-_LABELS = """
-SELECT ?entity ?label WHERE {{
-  {{ GRAPH <{graph}> {{ ?entity <{rdfs}label> ?label }} }}
-  UNION {{ GRAPH <{graph}> {{ ?entity <{skos}prefLabel> ?label }} }}
-  UNION {{ GRAPH <{graph}> {{ ?entity <{skos}altLabel> ?label }} }}
-  FILTER(isIRI(?entity) && isLiteral(?label))
-}}
-"""
-
-
-def _index_names(store: ox.Store, graph: str) -> None:
-    """Add the lookup keys of the labels of ``graph`` to its lookup graph.
-
-    A loop over the labels, not the triples: the keys are :func:`nanokg.store.index.name_key`'s
-    own, and computing them in SPARQL instead (``LCASE``, ``REPLACE``) was measured slower,
-    since every computed string is a new term for Oxigraph (docs/performance.md).
-    """
-    target = ox.NamedNode(lookup_graph_of(graph))
-    predicate = ox.NamedNode(_LOOKUP_KEY)
-    labels = store.query(_LABELS.format(graph=graph, rdfs=_RDFS, skos=_SKOS))
-    # the bulk loader reads the query lazily and ingests only when it is done
-    store.bulk_extend(
-        ox.Quad(entity, predicate, ox.Literal(key), target)
-        for entity, label in labels
-        if (key := name_key(label.value))
-    )
 
 
 def _unreadable(path: Path, exc: BaseException) -> LoadError:
@@ -521,18 +505,14 @@ def _load_one(
     except OSError as exc:
         raise _unreadable(path, exc) from None
     default = target or _check_target(default_graph(path), str(path))
-    if rdf_format.supports_datasets and target is None:
-        graphs = set()
-        for name in _dataset_graphs(path, rdf_format, gz):
-            if isinstance(name, ox.DefaultGraph):
-                graphs.add(default.value)
-            elif isinstance(name, ox.NamedNode):
-                graphs.add(_check_target(name.value, f"{path}: graph").value)
-            else:
-                raise LoadUsageError(f"{path}: graph {name} is a blank node; give --graph IRI to load it")
-    else:
-        graphs = {default.value}
     recorded = {(r.graph, r.sha256): r for r in list_imports(store)}
+    graphs: set[str] = {default.value}
+    if rdf_format.supports_datasets and target is None:
+        if any(sha == s for _, s in recorded):
+            # the same content is recorded somewhere: its graph names decide whether to skip (a rare second read)
+            graphs = {_graph_of(name, default, path).value for name in _dataset_graphs(path, rdf_format, gz)}
+        else:
+            graphs = set()  # learnt while the file streams
     already = [recorded[(g, sha)] for g in sorted(graphs) if (g, sha) in recorded]
     if already and len(already) == len(graphs):
         for r in already:
@@ -545,51 +525,108 @@ def _load_one(
             f"{path}: already loaded into {already[0].graph} but not into all of its graphs; unload first"
         )
     existing = {g.value for g in store.named_graphs()}
-    before = {g: (_count(store, g) if g in existing else 0) for g in graphs}
+    counts_before: dict[str, int] = {}
 
+    def before(g: str) -> int:
+        if g not in counts_before:
+            counts_before[g] = _count(store, g) if g in existing else 0
+        return counts_before[g]
+
+    increment = Increment(store)
     size = path.stat().st_size
     report_bytes = (lambda done: progress(path, done, size)) if progress else (lambda done: None)
+    started = time.perf_counter()
     try:
-        if rdf_format.supports_datasets and target is not None:
-            # every quad re-addressed to the one graph asked for: the one Python loop per quad
-            stream = gzip.open(path, "rb") if gz else open(path, "rb")
-            with stream, _Progress(size, report_bytes, stream.fileobj if gz else stream):
-                parsed = ox.parse(stream, rdf_format, rename_blank_nodes=True)
-                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
-        elif gz:
+        if gz:
             raw = open(path, "rb")
             with raw, gzip.open(raw, "rb") as stream, _Progress(size, report_bytes, raw):
-                store.bulk_load(stream, rdf_format, to_graph=default)
+                parsed = ox.parse(stream, rdf_format, rename_blank_nodes=True)
+                store.bulk_extend(_stream(parsed, default, target, path, graphs, before, increment, names))
         else:
             with _Progress(size, report_bytes):
-                store.bulk_load(path=str(path), format=rdf_format, to_graph=default)
+                parsed = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=True)
+                store.bulk_extend(_stream(parsed, default, target, path, graphs, before, increment, names))
     except SyntaxError as exc:
         raise _syntax_error(path, exc) from None
     except _GZIP_ERRORS as exc:
         raise _unreadable(path, exc) from None
     report_bytes(size)
+    report.timings[f"{path}: one pass (data and names)"] = round(time.perf_counter() - started, 3)
     faults.checkpoint(DATA_WRITTEN)
 
-    created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    records = []
     started = time.perf_counter()
-    for g in sorted(graphs):
-        if names:
-            _index_names(store, g)
-        records.append(
-            ImportRecord(
-                g, path.name, path.resolve().as_uri(), sha, _count(store, g) - before[g], rdf_format.iri, created
-            )
-        )
-    report.timings[f"{path}: names and counts"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
-    # a file's derived triples go with its first graph: dropped (and recomputed) when any of them goes
-    derived = refresh(store, derived_graph_of(min(graphs)))
+    # a file's derived triples go with its first graph: dropped (and recomputed) when any of them goes;
+    # a bulk load of their own, once the data's is done (in the same one: 1 M, peak RSS 983 -> 754 MB)
+    target_graph = derived_graph_of(min(graphs))
+    store.bulk_extend(increment.quads(target_graph))
     report.timings[f"{path}: derived"] = round(time.perf_counter() - started, 3)
+    faults.checkpoint(DERIVED_WRITTEN)
+    started = time.perf_counter()
+    derived = increment.finish(target_graph)
+    report.timings[f"{path}: derived (stale and rules)"] = round(time.perf_counter() - started, 3)
     report.derived[str(path)] = derived
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    started = time.perf_counter()
+    records = [
+        ImportRecord(g, path.name, path.resolve().as_uri(), sha, _count(store, g) - before(g), rdf_format.iri, created)
+        for g in sorted(graphs)
+    ]
+    report.timings[f"{path}: counts"] = round(time.perf_counter() - started, 3)
     store.extend(q for r in records for q in _record_quads(r))
     report.loaded.extend(records)
     return True
+
+
+def _graph_of(name, default: ox.NamedNode, path: Path) -> ox.NamedNode:
+    """The graph a quad of graph name ``name`` goes into, if imports may be written there."""
+    if isinstance(name, ox.DefaultGraph):
+        return default
+    if isinstance(name, ox.NamedNode):
+        return _check_target(name.value, f"{path}: graph")
+    raise LoadUsageError(f"{path}: graph {name} is a blank node; give --graph IRI to load it")
+
+
+_LABEL_PREDICATES = frozenset(ox.NamedNode(p) for p in (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel"))
+
+
+def _stream(
+    parsed: Iterable[ox.Quad],
+    default: ox.NamedNode,
+    target: ox.NamedNode | None,
+    path: Path,
+    graphs: set[str],
+    before: Callable[[str], int],
+    increment: Increment,
+    names: bool,
+) -> Iterator[ox.Quad]:
+    """The one pass: each parsed quad in its graph, and the lookup key of each label after it.
+
+    Graph names are checked as they first appear (a refused one raises, and the new
+    generation is abandoned); the quads the derivation reads go to ``increment``.
+    """
+    keyed = ox.NamedNode(_LOOKUP_KEY)
+    labels = _LABEL_PREDICATES if names else frozenset()
+    watch = increment.watch
+    lookup: dict = {}  # graph name as parsed -> (graph it goes into, its lookup graph)
+    for quad in parsed:
+        name = quad.graph_name
+        if name not in lookup:
+            graph = target or _graph_of(name, default, path)
+            before(graph.value)  # counted before the first quad goes in
+            graphs.add(graph.value)
+            lookup[name] = (graph, ox.NamedNode(lookup_graph_of(graph.value)))
+        graph, keys = lookup[name]
+        if name != graph:
+            quad = ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+        yield quad
+        p = quad.predicate
+        if p in watch:
+            increment.add(quad)
+        elif p in labels and isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+            if key := name_key(quad.object.value):
+                yield ox.Quad(quad.subject, keyed, ox.Literal(key), keys)
+    if not graphs:  # an empty quads file: recorded with 0 triples in the import graph
+        graphs.add(default.value)
 
 
 def unload(graph: str, store_path: Path | None = None) -> list[ImportRecord]:
