@@ -130,3 +130,26 @@ def test_cli_reports_a_malformed_override_in_one_line(built_store):
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.startswith("nanokg: error: NANOKG_SERVICES: ") and len(done.stderr.splitlines()) == 1
+
+
+def test_cli_reports_an_unreachable_service_in_one_line_not_as_a_bug(built_store):
+    # nothing listens on the discard port: the engine's OSError is a failure of the work (exit 1)
+    done = subprocess.run(
+        [sys.executable, "-m", "nanokg", "query", "federated-uniprot-targets", "--store", str(built_store)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NANOKG_SERVICES": "uniprot=http://127.0.0.1:9/sparql"},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith("nanokg: error: the query failed (a SERVICE endpoint it calls?): ")
+    assert len(done.stderr.splitlines()) == 1 and "bug" not in done.stderr
+
+
+def test_an_unreachable_service_is_an_oserror_and_a_nanokg_error(kg, monkeypatch):
+    from nanokg.errors import NanokgError
+    from nanokg.query.backends import EngineFailure
+
+    monkeypatch.setenv("NANOKG_SERVICES", "wikidata=http://127.0.0.1:9/sparql")
+    with pytest.raises(EngineFailure, match="SERVICE endpoint") as caught:
+        kg.query("federated-wikidata-drugs")
+    assert isinstance(caught.value, OSError) and isinstance(caught.value, NanokgError)

@@ -57,7 +57,7 @@ import netrc
 import re
 import urllib.error
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,6 +73,7 @@ __all__ = [
     "EmbeddedBackend",
     "EndpointError",
     "EndpointUsageError",
+    "EngineFailure",
     "NotSelectError",
     "RdflibBackend",
     "RemoteBackend",
@@ -99,6 +100,13 @@ class NotSelectError(InputError, ValueError):
 
 class EndpointError(NanokgError, RuntimeError):
     """A remote endpoint could not be reached or refused the query."""
+
+
+class EngineFailure(NanokgError, OSError):
+    """The embedded engine could not finish a query: a ``SERVICE`` endpoint unreachable, a store unreadable (exit 1).
+
+    An :class:`OSError` still (what pyoxigraph raised), with the engine's message.
+    """
 
 
 class TruncatedResultsError(EndpointError):
@@ -250,11 +258,23 @@ class EmbeddedBackend(Backend):
         # raised here. A second pass runs the query again on the same store (same generation: same answer)
         store = self.store
         return Results.from_solutions(
-            columns, solutions, again=lambda: store.query(text, use_default_graph_as_union=True)
+            columns,
+            _engine_failures(solutions, text),
+            again=lambda: _engine_failures(store.query(text, use_default_graph_as_union=True), text),
         )
 
     def _ask(self, text: str) -> bool:
         return bool(self.store.query(text, use_default_graph_as_union=True))
+
+
+def _engine_failures(solutions: Iterable[ox.QuerySolution], text: str) -> Iterator[ox.QuerySolution]:
+    """``solutions`` as they come; pyoxigraph's OSError (met on the first row or later) as :class:`EngineFailure`."""
+    try:
+        yield from solutions
+    except OSError as exc:
+        if "SERVICE" in text.upper():  # the likely cause, said in the same line
+            raise EngineFailure(f"the query failed (a SERVICE endpoint it calls?): {exc}") from None
+        raise EngineFailure(f"the query failed: {exc}") from None
 
 
 def _to_ox(term) -> Term | None:
