@@ -204,11 +204,7 @@ def rdflib_kg(imported_store) -> KnowledgeGraph:
 
 
 #: rewritten queries whose new text rdflib does not finish at 100 k, with what was measured
-RDFLIB_UNFINISHED = {
-    "products-by-material": "rdflib does not finish the new text at 100 k (the old one: 34 s): past 120 s "
-    "alone, past 7 min in this module with its memory past 4.5 GB and growing (2026-12-02); compared on the "
-    "three backends above",
-}
+RDFLIB_UNFINISHED: dict[str, str] = {}
 
 
 def _rdflib_cases() -> list:
