@@ -274,9 +274,12 @@ ORDER BY ?query ?order`;
 
   // ---------------------------------------------------------------- named queries
 
-  /** The query without a `#+` header, if it has one (the panel above the editor shows title, question, parameters). */
+  /**
+   * The query without its leading comments: the `#+` header (the panel above the editor shows title,
+   * question, parameters) and the notes on the query's form that follow it in the file (for maintainers).
+   */
   function withoutHeader(text) {
-    return text.replace(/^(?:#\+[^\n]*\n)+\s*/, "");
+    return text.replace(/^(?:#[^\n]*\n)+\s*/, "");
   }
 
   function describeQuery(query, prefixes) {
