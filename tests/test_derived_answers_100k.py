@@ -26,22 +26,24 @@ import pytest
 from benchmarks.generate import generate
 
 from nanokg import KnowledgeGraph
-from nanokg.publish.push import Credentials, Target, push, store_targets
+from nanokg.publish.push import Target, store_targets
 from nanokg.store.derive import derived_graph_of, derived_graphs
 from nanokg.store.load import IMPORTS_GRAPH, list_imports, lookup_graph_of
 from nanokg.store.transaction import graph_triples, open_store
 from nanokg.vocabulary import GRAPHS
-from servers import OxigraphServer
 from test_derived_answers import (
     AFTER,
     BEFORE,
     CASES,
     IDS,
     LOCAL,
+    VIRTUOSO_UNANSWERED,
     answer,
     assert_same,
     assert_same_answers,
     code,
+    pushed_to_oxigraph_server,
+    pushed_to_virtuoso,
 )
 
 # -- the store: the curated graph and a generated 100 k import ------------------------------------
@@ -120,23 +122,14 @@ def test_same_answers_embedded(imported_kg, name, params):
 
 @pytest.fixture(scope="module")
 def pushed_oxigraph(targets, tmp_path_factory) -> KnowledgeGraph:
-    server = OxigraphServer(tmp_path_factory.mktemp("derived-100k-oxigraph") / "data")
-    try:
-        report = push(targets, server.query_url)
-        assert report.graphs == {t.graph: len(set(t.triples)) for t in targets}
-        yield KnowledgeGraph.remote(server.query_url)
-    finally:
-        server.stop()
+    with pushed_to_oxigraph_server(targets, tmp_path_factory.mktemp("derived-100k-oxigraph") / "data") as kg:
+        yield kg
 
 
 @pytest.fixture(scope="module")
 def pushed_virtuoso(virtuoso_server, targets) -> KnowledgeGraph:
-    virtuoso_server.clear()
-    user, password = virtuoso_server.credentials
-    report = push(targets, virtuoso_server.query_url, credentials=Credentials(user, password))
-    assert report.graphs == {t.graph: len(set(t.triples)) for t in targets}
-    yield KnowledgeGraph.remote(virtuoso_server.query_url)
-    virtuoso_server.clear()
+    with pushed_to_virtuoso(virtuoso_server, targets) as kg:
+        yield kg
 
 
 @pytest.mark.slow
@@ -171,8 +164,7 @@ def _virtuoso_cases() -> list:
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "params"), _virtuoso_cases())
 def test_same_answers_virtuoso_after_push(pushed_virtuoso, name, params):
-    if (name, params) == ("immunotherapy-approaches", (("approach", "immuno:targeting-cancer-cells"),)):
-        # as on the curated graph (tests/test_derived_answers.py): neither form gets an answer
+    if (name, params) == VIRTUOSO_UNANSWERED:  # as on the curated graph
         pytest.skip("Virtuoso 7 does not answer immunotherapy-approaches for this approach (old or new form)")
     if (name, params) in VIRTUOSO_UNORDERED:
         new, old = answer(pushed_virtuoso, AFTER, name, params), answer(pushed_virtuoso, BEFORE, name, params)
