@@ -554,6 +554,26 @@ _EMPTY: frozenset = frozenset()
 _LOOKUPS = 20_000
 
 
+def _read_back(quads: Iterable[ox.Quad]) -> tuple[dict[Triple, ox.Quad], list[ox.Quad], set[Triple]]:
+    """What ``quads`` (read back from the store) hold, split three ways.
+
+    Derived triples, each with its quad; second copies of a derived triple (stale); and the
+    triples another graph holds (facts: never derived again).
+    """
+    current: dict[Triple, ox.Quad] = {}
+    twice: list[ox.Quad] = []
+    facts: set[Triple] = set()
+    for q in quads:
+        t = (q.subject, q.predicate, q.object)
+        if not is_derived_graph(q.graph_name.value):
+            facts.add(t)
+        elif t in current:
+            twice.append(q)
+        else:
+            current[t] = q
+    return current, twice, facts
+
+
 class Increment:
     """The derivation of one load, from the triples the load adds and pattern lookups on the store.
 
@@ -695,18 +715,13 @@ class Increment:
                 yield ox.Quad(x, p, o, node)
         self.report.timings["types"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
-        facts, current = set(), {}
         # the graphs as they were (the load's own quads were given to add(): not read twice)
-        for p, g in itertools.product(self.relevant, self._graphs):
-            for q in self.store.quads_for_pattern(None, p, None, ox.NamedNode(g)):
-                t = (q.subject, p, q.object)
-                if is_derived_graph(q.graph_name.value):
-                    if t in current:
-                        self._stale.append(q)
-                    else:
-                        current[t] = q
-                else:  # a source or another graph: never derived again
-                    facts.add(t)
+        current, twice, facts = _read_back(
+            q
+            for p, g in itertools.product(self.relevant, self._graphs)
+            for q in self.store.quads_for_pattern(None, p, None, ox.NamedNode(g))
+        )
+        self._stale.extend(twice)
         facts.update(t for t in self._facts if t[1] in self.relevant)
         want = _property_closure(self.store, [], self.schema, self.relevant, (), facts) - facts
         self._stale.extend(q for t, q in current.items() if t not in want)
@@ -739,16 +754,9 @@ class Increment:
             sources = [ox.NamedNode(g) for g in sorted(names) if _is_source(g)]
             derived = [ox.NamedNode(g) for g in sorted({*names, target}) if is_derived_graph(g)]
             produced = _rule_triples(store, self.rules, sources + derived)
-            facts, current, stale = set(), {}, []
-            for p in self.rule_predicates:
-                for q in store.quads_for_pattern(None, p, None, None):
-                    t = (q.subject, p, q.object)
-                    if not is_derived_graph(q.graph_name.value):
-                        facts.add(t)
-                    elif t in current:
-                        stale.append(q)
-                    else:
-                        current[t] = q
+            current, stale, facts = _read_back(
+                q for p in self.rule_predicates for q in store.quads_for_pattern(None, p, None, None)
+            )
             want = produced - facts
             stale.extend(q for t, q in current.items() if t not in want)
             for quad in stale:
